@@ -1,0 +1,184 @@
+"""The `medialens` command: start, stop, inspect and reset the local platform, and run the demo.
+
+Expected failures (not running, already running, a step of the demo failing) print one line and
+exit non-zero; tracebacks are kept for bugs.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import threading
+import time
+
+import typer
+from rich.console import Console
+
+from medialens.demo import DataplaneDemo
+from medialens.deployment import LocalDeployment
+from medialens.runtime.platform import LocalPlatform
+from medialens.state import Endpoints, StateDir
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Run the Medialens platform on this machine, with no AWS account.",
+)
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+STOP_WAIT_SECONDS = 60.0
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit code 1."""
+
+
+def main() -> None:
+    try:
+        app()
+    except CliError as exc:
+        errors.print(f"medialens: {exc}")
+        raise SystemExit(1) from None
+
+
+@app.command()
+def up() -> None:
+    """Start the local platform in the foreground; Ctrl-C or `medialens down` stops it."""
+    state = StateDir()
+    _refuse_if_running(state)
+    state.ensure()
+    state.pid_file.write_text(str(os.getpid()))
+    stop_requested = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop_requested.set())
+    try:
+        with _started_platform(state) as endpoints:
+            console.print(f"ready: dataplane API {endpoints.dataplane_api}")
+            console.print('in another shell: eval "$(medialens env)"')
+            while not stop_requested.wait(0.5):
+                pass
+            console.print("stopping: saving a snapshot of the platform's data")
+    finally:
+        state.pid_file.unlink(missing_ok=True)
+
+
+@app.command()
+def down() -> None:
+    """Stop the platform that `medialens up` runs (its data is saved first)."""
+    state = StateDir()
+    pid = _running_pid(state)
+    if pid is None:
+        raise CliError("the local platform is not running")
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if _running_pid(state) is None:
+            console.print("stopped")
+            return
+        time.sleep(0.2)
+    raise CliError(f"the platform (pid {pid}) did not stop within {STOP_WAIT_SECONDS:.0f} s")
+
+
+@app.command()
+def env() -> None:
+    """Print `export` lines for the endpoints and local credentials: eval "$(medialens env)"."""
+    state = StateDir()
+    endpoints = _running_endpoints(state)
+    credentials = state.credentials()
+    variables = {
+        "WORKFLOW_API_ENDPOINT": endpoints.workflow_api,
+        "DATAPLANE_API_ENDPOINT": endpoints.dataplane_api,
+        "DATAPLANE_BUCKET": endpoints.dataplane_bucket,
+        "AWS_ENDPOINT_URL": endpoints.moto_url,
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": credentials.region,
+        "AWS_REGION": credentials.region,
+    }
+    for name, value in variables.items():
+        print(f"export {name}={shlex.quote(value)}")
+
+
+@app.command()
+def status() -> None:
+    """Say whether the platform runs, and where."""
+    state = StateDir()
+    pid = _running_pid(state)
+    endpoints = state.read_endpoints()
+    if pid is None or endpoints is None:
+        raise CliError("the local platform is not running")
+    console.print(f"running (pid {pid})")
+    console.print(f"  dataplane API  {endpoints.dataplane_api}")
+    console.print(f"  workflow API   {endpoints.workflow_api}")
+    console.print(f"  AWS endpoint   {endpoints.moto_url}")
+    console.print(f"  state folder   {state.root}")
+
+
+@app.command()
+def reset() -> None:
+    """Delete all local state: data, snapshot, credentials. Stop the platform first."""
+    state = StateDir()
+    _refuse_if_running(state)
+    if state.root.exists():
+        shutil.rmtree(state.root)
+    console.print(f"removed {state.root}")
+
+
+@app.command()
+def demo() -> None:
+    """Start the platform (or use the running one) and walk through the dataplane API."""
+    state = StateDir()
+    if _running_pid(state) is not None:
+        report = DataplaneDemo(_running_endpoints(state), state.credentials(), console).run()
+    else:
+        with _started_platform(state) as endpoints:
+            report = DataplaneDemo(endpoints, state.credentials(), console).run()
+    if not report.ok:
+        raise CliError(f"demo failed at {report.failed}")
+    console.print("[green]demo complete[/green]: every step behaved")
+
+
+class _started_platform:  # noqa: N801 - used as a `with` statement, reads like a function
+    """Start the platform with progress lines; stop it (saving a snapshot) on the way out."""
+
+    def __init__(self, state: StateDir) -> None:
+        self.platform = LocalPlatform(state, LocalDeployment(state))
+
+    def __enter__(self) -> Endpoints:
+        started = time.perf_counter()
+        endpoints = self.platform.start(progress=lambda line: console.print(f"  {line}"))
+        console.print(f"local platform ready in {time.perf_counter() - started:.1f} s")
+        return endpoints
+
+    def __exit__(self, *_: object) -> None:
+        self.platform.stop()
+
+
+def _running_pid(state: StateDir) -> int | None:
+    try:
+        pid = int(state.pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def _running_endpoints(state: StateDir) -> Endpoints:
+    endpoints = state.read_endpoints()
+    if _running_pid(state) is None or endpoints is None:
+        raise CliError("the local platform is not running; start it with `medialens up`")
+    return endpoints
+
+
+def _refuse_if_running(state: StateDir) -> None:
+    pid = _running_pid(state)
+    if pid is not None:
+        raise CliError(f"the local platform is already running (pid {pid}); stop it with `medialens down`")
