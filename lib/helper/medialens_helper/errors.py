@@ -4,6 +4,7 @@ Class names are part of the state-machine contract: a Python Lambda reports the 
 `errorType`, and the generated `Retry` / `Catch` blocks match on it. Never rename a class here.
 
     MedialensError
+    ├── ConfigurationError            the SDK lacks configuration (endpoint variable, credentials)
     ├── MasExecutionError             an operator failed; the workflow records the reason
     ├── InvalidOperatorEventError     the event given to an operator is not a workflow event
     ├── TransientError                worth retrying (throttling, a dependency briefly down)
@@ -17,13 +18,39 @@ Class names are part of the state-machine contract: a Python Lambda reports the 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 
 class MedialensError(Exception):
     """Root of every exception the platform raises on purpose."""
 
 
+class ConfigurationError(MedialensError):
+    """The SDK cannot start: an environment variable or credentials are missing."""
+
+
 class MasExecutionError(MedialensError):
-    """An operator failed. Raised by handlers after recording the failure on the output object."""
+    """An operator failed. Raised by handlers after recording the failure on the output object.
+
+    MIE operators raise it with their output object: `raise MasExecutionError(helper.return_output_object())`.
+    The Lambda runtime reports `str(error)` as `errorMessage`, so that object is rendered as JSON
+    (not a Python repr) and the failure handler can read the operator's status and metadata back.
+    """
+
+    @property
+    def output(self) -> dict[str, Any] | None:
+        """The operator output object the error was raised with, if any."""
+        if len(self.args) == 1 and isinstance(self.args[0], Mapping):
+            return dict(self.args[0])
+        return None
+
+    def __str__(self) -> str:
+        output = self.output
+        if output is not None:
+            return json.dumps(output, default=str)
+        return super().__str__()
 
 
 class InvalidOperatorEventError(MedialensError):
