@@ -1,0 +1,165 @@
+"""Route moto's Lambda invocations to our worker pool.
+
+In moto 5.2.5 every invocation — the Invoke API, a Step Functions Task (its interpreter calls the
+moto server's Invoke API), an S3/SNS notification — ends in `LambdaFunction.invoke(body,
+request_headers, response_headers)`. Patching that one method makes all of them run our handlers.
+Functions the pool does not know fall through to moto's own implementation.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import threading
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from moto.awslambda.models import LambdaFunction
+
+from medialens.runtime.functions import FunctionSpec
+from medialens.runtime.workers import InvokeResult
+
+LOG = logging.getLogger(__name__)
+_LOG_RESULT_BYTES = 4096
+
+
+class Invoker(Protocol):
+    @property
+    def function_names(self) -> frozenset[str]: ...
+
+    def invoke(self, function_name: str, payload: bytes) -> InvokeResult: ...
+
+
+_original_invoke: Callable[..., str | bytes] = LambdaFunction.invoke
+_lock = threading.Lock()
+_active: LambdaBridge | None = None
+
+
+def _header(headers: Any, name: str, default: str) -> str:
+    # Server mode hands a case-insensitive werkzeug object; in-process callers a plain dict.
+    for key, value in dict(headers or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return default
+
+
+def _patched_invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> Any:
+    bridge = _active
+    if bridge is None or self.function_name not in bridge.invoker.function_names:
+        return _original_invoke(self, body, request_headers, response_headers)
+    return bridge.handle(self.function_name, body, request_headers, response_headers)
+
+
+class LambdaBridge:
+    """While installed, moto runs the invoker's functions; a context manager or install/uninstall."""
+
+    def __init__(self, invoker: Invoker, *, async_threads: int = 8) -> None:
+        self.invoker = invoker
+        self._async_threads = async_threads
+        self._executor: ThreadPoolExecutor | None = None
+
+    def install(self) -> None:
+        global _active
+        with _lock:
+            if _active is self:
+                return
+            if _active is not None:
+                raise RuntimeError("another LambdaBridge is installed")
+            self._executor = ThreadPoolExecutor(self._async_threads, thread_name_prefix="lambda-async")
+            LambdaFunction.invoke = _patched_invoke  # type: ignore[method-assign]
+            _active = self
+
+    def uninstall(self) -> None:
+        global _active
+        with _lock:
+            if _active is not self:
+                return
+            LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
+            _active = None
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> LambdaBridge:
+        self.install()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstall()
+
+    def handle(self, name: str, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+        payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
+        payload = payload or b"{}"
+        invocation_type = _header(request_headers, "x-amz-invocation-type", "RequestResponse")
+        if invocation_type == "DryRun":
+            return b""
+        if invocation_type == "Event":
+            # Lambda queues an async invocation and answers 202 at once (moto's responses.py
+            # turns the Event header into the 202).
+            executor = self._executor
+            if executor is not None:
+                executor.submit(self._run_async, name, payload)
+            return b""
+        result = self.invoker.invoke(name, payload)
+        if result.function_error:
+            # moto's responses.py passes this header on; boto3 exposes it as FunctionError and
+            # the Step Functions interpreter then reads errorType from the payload.
+            response_headers["x-amz-function-error"] = result.function_error
+        tail = result.log_tail.encode("utf-8")[-_LOG_RESULT_BYTES:]
+        response_headers["x-amz-log-result"] = base64.b64encode(tail).decode("ascii")
+        return result.payload
+
+    def _run_async(self, name: str, payload: bytes) -> None:
+        try:
+            result = self.invoker.invoke(name, payload)
+        except Exception:
+            LOG.exception("async invocation of %s failed", name)
+            return
+        if result.function_error:
+            LOG.warning(
+                "async invocation of %s failed: %s", name, result.payload[:2000].decode("utf-8", "replace")
+            )
+
+
+def _placeholder_zip() -> bytes:
+    # moto stores the code but never runs it; the pool runs the real handler.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("placeholder.py", "# runs in the Medialens worker pool\n")
+    return buffer.getvalue()
+
+
+def ensure_role(iam_client: Any, name: str = "medialens-local-lambda") -> str:
+    """The ARN of an IAM role Lambda functions can be created with (moto checks it exists)."""
+    try:
+        return str(iam_client.get_role(RoleName=name)["Role"]["Arn"])
+    except iam_client.exceptions.NoSuchEntityException:
+        trust = (
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+            '{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+        )
+        return str(iam_client.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"])
+
+
+def register_functions(lambda_client: Any, specs: Iterable[FunctionSpec], role_arn: str) -> dict[str, str]:
+    """Create (or update) each function in moto so its name and ARN resolve; returns name -> ARN."""
+    code = _placeholder_zip()
+    arns: dict[str, str] = {}
+    for spec in specs:
+        settings: Mapping[str, Any] = {
+            "Runtime": "python3.11",
+            "Role": role_arn,
+            "Handler": spec.handler,
+            "Timeout": max(1, int(spec.timeout_seconds)),
+            "MemorySize": spec.memory_mb,
+            "Environment": {"Variables": dict(spec.environment)},
+        }
+        try:
+            made = lambda_client.create_function(FunctionName=spec.name, Code={"ZipFile": code}, **settings)
+        except lambda_client.exceptions.ResourceConflictException:
+            made = lambda_client.update_function_configuration(FunctionName=spec.name, **settings)
+        arns[spec.name] = made["FunctionArn"]
+    return arns

@@ -1,0 +1,149 @@
+"""A warm Lambda worker: `python -m medialens.runtime.worker_main`.
+
+Started by `WorkerPool` with the function's environment. It imports the handler named by `_HANDLER`
+once, then answers invocation frames on its private pipe pair until the pool closes the pipe.
+Errors are reported the way the Lambda Python runtime reports them, so Step Functions Retry/Catch
+match on the same names locally as on AWS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from medialens.runtime.protocol import FDS_ENV, FrameEOFError, read_frame, write_frame
+
+_LOG_TAIL_CHARS = 4096  # Lambda's LogType=Tail returns the last 4 KB
+Handler = Callable[[Any, Any], Any]
+
+
+class _Tee:
+    """Writes through to the real stream and keeps the current invocation's output tail."""
+
+    def __init__(self, stream: TextIO, tail: list[str]) -> None:
+        self._stream = stream
+        self._tail = tail
+
+    def write(self, text: str) -> int:
+        self._tail.append(text)
+        if sum(map(len, self._tail)) > 4 * _LOG_TAIL_CHARS:
+            joined = "".join(self._tail)[-_LOG_TAIL_CHARS:]
+            self._tail[:] = [joined]
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        # fileno, flush, isatty, encoding... behave like the real stream
+        return getattr(self._stream, name)
+
+
+class LambdaContext:
+    """The `context` argument, with the attributes and method of the Lambda Python runtime's."""
+
+    def __init__(self, request_id: str, deadline_ms: int) -> None:
+        env = os.environ
+        self.function_name = env["AWS_LAMBDA_FUNCTION_NAME"]
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{self.function_name}")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME", "local")
+        self.invoked_function_arn = env.get("MEDIALENS_FUNCTION_ARN", self.function_name)
+        self.aws_request_id = request_id
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def _error(error_type: str, message: str, trace: list[str] | None = None) -> dict[str, Any]:
+    return {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []}
+
+
+def _load_handler(spec: str) -> Handler | dict[str, Any]:
+    """The handler, or the error payload Lambda would report for it (as awslambdaric does)."""
+    modname, _, fname = spec.rpartition(".")
+    try:
+        module = importlib.import_module(modname)
+    except ImportError as exc:
+        return _error("Runtime.ImportModuleError", f"Unable to import module '{modname}': {exc}")
+    except SyntaxError as exc:
+        return _error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {exc}")
+    except Exception as exc:
+        return _exception_payload(exc)
+    handler = getattr(module, fname, None)
+    if not callable(handler):
+        return _error("Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'")
+    return handler
+
+
+def _exception_payload(exc: BaseException) -> dict[str, Any]:
+    # The runtime's own frame is not the user's business; Lambda leaves it out too.
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename != __file__]
+    trace = traceback.format_list(frames)
+    return _error(type(exc).__name__, str(exc), trace)
+
+
+def _invoke(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
+    request_id = request["request_id"]
+    context = LambdaContext(request_id, int(request["deadline_ms"]))
+    try:
+        event = json.loads(request["event"])
+    except ValueError as exc:
+        message = f"Unable to unmarshal input: {exc}"
+        return {"function_error": "Unhandled", "payload": _error("Runtime.UnmarshalError", message)}
+    try:
+        result = handler(event, context)
+    except Exception as exc:
+        return {"function_error": "Unhandled", "payload": _exception_payload(exc)}
+    try:
+        return {"function_error": None, "payload": json.dumps(result)}
+    except (TypeError, ValueError) as exc:
+        message = f"Unable to marshal response: {exc}"
+        return {"function_error": "Unhandled", "payload": _error("Runtime.MarshalError", message)}
+
+
+def main() -> int:
+    read_fd, write_fd = (int(part) for part in os.environ[FDS_ENV].split(","))
+    tail: list[str] = []
+    real_stdout = sys.stdout
+    sys.stdout = _Tee(sys.stdout, tail)
+    sys.stderr = _Tee(sys.stderr, tail)
+    logging.basicConfig(format="[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s", stream=sys.stderr)
+
+    loaded = _load_handler(os.environ["_HANDLER"])
+    if isinstance(loaded, dict):
+        write_frame(write_fd, {"ready": False, "error": loaded, "log": "".join(tail)})
+        return 1
+    write_frame(write_fd, {"ready": True})
+    while True:
+        try:
+            request = read_frame(read_fd)
+        except FrameEOFError:
+            return 0  # the pool closed our pipe: shut down quietly
+        tail.clear()
+        started = time.monotonic()
+        print(f"START RequestId: {request['request_id']} Version: $LATEST", file=real_stdout)
+        answer = _invoke(handler=loaded, request=request)
+        if isinstance(answer["payload"], dict):
+            answer["payload"]["requestId"] = request["request_id"]
+            answer["payload"] = json.dumps(answer["payload"])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        answer["log"] = "".join(tail)[-_LOG_TAIL_CHARS:]
+        elapsed = (time.monotonic() - started) * 1000
+        print(f"END RequestId: {request['request_id']}", file=real_stdout)
+        print(f"REPORT RequestId: {request['request_id']}\tDuration: {elapsed:.2f} ms", file=real_stdout)
+        real_stdout.flush()
+        write_frame(write_fd, answer)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""A pool of warm worker processes that run Lambda handlers the way the Lambda Python runtime does.
+
+Each worker is `python -m medialens.runtime.worker_main` with the function's environment; it imports
+the handler once and then serves invocations over a private pipe pair. A worker that times out is
+killed, one that dies is reaped, and either is replaced by a fresh one at the next call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from medialens.runtime.functions import FunctionSpec
+from medialens.runtime.protocol import FDS_ENV, FrameEOFError, FrameTimeoutError, read_frame, write_frame
+
+LOG = logging.getLogger(__name__)
+INIT_TIMEOUT_SECONDS = 30.0  # importing boto3 and a handler can take a while on a busy machine
+ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs match the ones moto hands out
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    payload: bytes
+    function_error: str | None
+    log_tail: str
+
+
+class UnknownFunctionError(LookupError):
+    """The pool has no function of that name."""
+
+
+def _error_payload(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+
+
+class _Worker:
+    """One worker process and its pipes; used by one caller at a time."""
+
+    def __init__(self, spec: FunctionSpec, env: Mapping[str, str]) -> None:
+        self.spec = spec
+        req_read, self._req_write = os.pipe()
+        self._resp_read, resp_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "medialens.runtime.worker_main"],
+                env={**env, FDS_ENV: f"{req_read},{resp_write}"},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(req_read, resp_write),
+                cwd=env.get("LAMBDA_TASK_ROOT"),  # as on Lambda; `-m` also puts the cwd on sys.path
+                start_new_session=True,  # Ctrl-C goes to the platform, which stops workers in order
+            )
+        finally:
+            os.close(req_read)
+            os.close(resp_write)
+        self.ready = False
+        self.healthy = True
+        logger = logging.getLogger(f"medialens.lambda.{spec.name}")
+        assert self.process.stdout is not None
+        threading.Thread(target=_forward_output, args=(self.process.stdout, logger), daemon=True).start()
+
+    def wait_ready(self) -> InvokeResult | None:
+        """None when the handler imported; otherwise the init error, as Lambda reports it."""
+        try:
+            frame = read_frame(self._resp_read, time.monotonic() + INIT_TIMEOUT_SECONDS)
+        except FrameTimeoutError:
+            self.kill()
+            message = f"Init timed out after {INIT_TIMEOUT_SECONDS:.2f} seconds"
+            return InvokeResult(_error_payload("Sandbox.Timedout", message), "Unhandled", "")
+        except FrameEOFError:
+            return InvokeResult(self._exit_error(str(uuid.uuid4())), "Unhandled", "")
+        if frame.get("ready"):
+            self.ready = True
+            return None
+        self.kill()
+        return InvokeResult(json.dumps(frame["error"]).encode(), "Unhandled", str(frame.get("log", "")))
+
+    def invoke(self, payload: bytes) -> InvokeResult:
+        request_id = str(uuid.uuid4())
+        timeout = self.spec.timeout_seconds
+        deadline_ms = int(time.time() * 1000 + timeout * 1000)
+        request = {"request_id": request_id, "deadline_ms": deadline_ms, "event": payload.decode("utf-8")}
+        try:
+            write_frame(self._req_write, request)
+            frame = read_frame(self._resp_read, time.monotonic() + timeout)
+        except FrameTimeoutError:
+            self.kill()
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            message = f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds"
+            return InvokeResult(_error_payload("Sandbox.Timedout", message), "Unhandled", "")
+        except (FrameEOFError, BrokenPipeError):
+            return InvokeResult(self._exit_error(request_id), "Unhandled", "")
+        error = frame.get("function_error")
+        return InvokeResult(str(frame["payload"]).encode(), error, str(frame.get("log", "")))
+
+    def _exit_error(self, request_id: str) -> bytes:
+        self.healthy = False
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.process.returncode
+        if code is not None and code < 0:
+            reason = f"signal: {signal.strsignal(-code) or -code}".lower()
+        else:
+            reason = f"exit status {code}"
+        message = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
+        return _error_payload("Runtime.ExitError", message)
+
+    def close(self, grace: float = 1.0) -> None:
+        """Close the request pipe (the worker exits on EOF), then kill it if it lingers."""
+        self.healthy = False
+        with contextlib.suppress(OSError):
+            os.close(self._req_write)
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        with contextlib.suppress(OSError):
+            os.close(self._resp_read)
+
+    def kill(self) -> None:
+        self.healthy = False
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+def _forward_output(stream: IO[bytes], logger: logging.Logger) -> None:
+    # A worker's stdout/stderr become log records, never the platform's own stdout.
+    with stream:
+        for line in iter(stream.readline, b""):
+            logger.info("%s", line.decode("utf-8", "replace").rstrip("\n"))
+
+
+class _Function:
+    """The workers of one function, and the semaphore that caps its concurrency."""
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], max_workers: int) -> None:
+        self.spec = spec
+        self.env = env
+        self.slots = threading.BoundedSemaphore(max_workers)
+        self.lock = threading.Lock()
+        self.idle: list[_Worker] = []
+        self.live: set[_Worker] = set()
+
+    def spawn(self) -> _Worker:
+        worker = _Worker(self.spec, self.env)
+        with self.lock:
+            self.live.add(worker)
+        return worker
+
+    def take(self) -> _Worker | None:
+        with self.lock:
+            return self.idle.pop() if self.idle else None
+
+    def give_back(self, worker: _Worker) -> None:
+        with self.lock:
+            if worker.healthy and worker.process.poll() is None:
+                self.idle.append(worker)
+                return
+            self.live.discard(worker)
+        worker.close(grace=0)
+
+
+class WorkerPool:
+    """Runs Lambda handlers in warm subprocesses; thread-safe."""
+
+    def __init__(
+        self,
+        specs: Sequence[FunctionSpec],
+        *,
+        code_paths: Sequence[Path],
+        base_env: Mapping[str, str],
+        max_workers_per_function: int = 4,
+    ) -> None:
+        self._closed = False
+        self._functions: dict[str, _Function] = {}
+        for spec in specs:
+            env = _function_env(spec, code_paths, base_env)
+            self._functions[spec.name] = _Function(spec, env, max_workers_per_function)
+
+    @property
+    def function_names(self) -> frozenset[str]:
+        return frozenset(self._functions)
+
+    def warm(self) -> dict[str, InvokeResult]:
+        """Start one worker per function that has none, in parallel; returns the init failures."""
+        started = [(fn, fn.spawn()) for fn in self._functions.values() if not fn.live]
+        failures: dict[str, InvokeResult] = {}
+        for fn, worker in started:
+            failure = worker.wait_ready()
+            if failure is not None:
+                failures[fn.spec.name] = failure
+            fn.give_back(worker)
+        return failures
+
+    def invoke(self, function_name: str, payload: bytes) -> InvokeResult:
+        if self._closed:
+            raise RuntimeError("the worker pool is closed")
+        try:
+            fn = self._functions[function_name]
+        except KeyError:
+            raise UnknownFunctionError(function_name) from None
+        with fn.slots:  # callers beyond max_workers_per_function wait here
+            worker = fn.take()
+            if worker is None:
+                worker = fn.spawn()
+                failure = worker.wait_ready()
+                if failure is not None:
+                    fn.give_back(worker)
+                    return failure
+            try:
+                return worker.invoke(payload)
+            finally:
+                fn.give_back(worker)
+
+    def close(self) -> None:
+        self._closed = True
+        for fn in self._functions.values():
+            with fn.lock:
+                workers, fn.idle, fn.live = list(fn.live), [], set()
+            for worker in workers:
+                worker.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _function_env(
+    spec: FunctionSpec, code_paths: Sequence[Path], base_env: Mapping[str, str]
+) -> dict[str, str]:
+    env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    env.update(base_env)
+    env.update(spec.environment)
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    lambda_vars: dict[str, Any] = {
+        "_HANDLER": spec.handler,
+        "AWS_REGION": region,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": spec.memory_mb,
+        "AWS_LAMBDA_FUNCTION_TIMEOUT": int(spec.timeout_seconds),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{uuid.uuid4().hex}",
+        "LAMBDA_TASK_ROOT": str(code_paths[0]) if code_paths else os.getcwd(),
+        "MEDIALENS_FUNCTION_ARN": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{spec.name}",
+        "PYTHONPATH": os.pathsep.join(str(path) for path in code_paths),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update({key: str(value) for key, value in lambda_vars.items()})
+    return env
