@@ -11,12 +11,12 @@ from .errors import InvalidOperatorEventError
 
 # (event key, expected type, type name for messages). MetaData and Media are optional, as in MIE.
 _REQUIRED: tuple[tuple[str, type, str], ...] = (
-    ("Name", str, "string"),
-    ("AssetId", str, "string"),
-    ("WorkflowExecutionId", str, "string"),
-    ("Input", dict, "object"),
-    ("Configuration", dict, "object"),
-    ("Status", str, "string"),
+    ("Name", str, "a string"),
+    ("AssetId", str, "a string"),
+    ("WorkflowExecutionId", str, "a string"),
+    ("Input", dict, "an object"),
+    ("Configuration", dict, "an object"),
+    ("Status", str, "a string"),
 )
 
 
@@ -26,7 +26,7 @@ def _field(event: Mapping[str, Any], key: str, kind: type, kind_name: str) -> An
     value = event[key]
     if not isinstance(value, kind):
         raise InvalidOperatorEventError(
-            f"operator event field {key!r} must be a {kind_name}, got {type(value).__name__}"
+            f"operator event field {key!r} must be {kind_name}, got {type(value).__name__}"
         )
     if kind is str and not value:
         raise InvalidOperatorEventError(f"operator event field {key!r} is empty")
@@ -82,7 +82,7 @@ class MediaInsightsOperationHelper(OutputFields):
             "WorkflowExecutionId": self.workflow_execution_id,
             "Input": copy.deepcopy(self.input),
             "Configuration": copy.deepcopy(self.configuration),
-            "Status": self.status,
+            "Status": str(self.status),
             "MetaData": copy.deepcopy(self.metadata),
             "Media": copy.deepcopy(self.media),
         }

@@ -38,7 +38,7 @@ class OutputHelper(OutputFields):
         self._returned = True
         return {
             "Name": self.name,
-            "Status": self.status,
+            "Status": str(self.status),
             "MetaData": copy.deepcopy(self.metadata),
             "Media": copy.deepcopy(self.media),
         }
