@@ -1,0 +1,77 @@
+"""Wiring: AWS clients, stores and services for one configuration, built lazily and reused.
+
+boto3 picks up region, credentials and `AWS_ENDPOINT_URL` (the local runtime) from the
+environment; no endpoint is written here.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from api.dataplane.config import DataplaneConfig
+from api.dataplane.cursor import CursorCodec
+from api.dataplane.events import EventPublisher
+from api.dataplane.service import AssetService, MetadataReader, MetadataWriter
+from api.dataplane.store import AssetTable, ObjectStore
+
+
+class Services:
+    """Everything a request needs, for one configuration. Clients are made on first use."""
+
+    def __init__(self, config: DataplaneConfig, session: boto3.session.Session | None = None) -> None:
+        self.config = config
+        self._session = session or boto3.session.Session()
+
+    def _client(self, service: str, **kwargs: Any) -> Any:
+        return self._session.client(service, **kwargs)
+
+    @cached_property
+    def objects(self) -> ObjectStore:
+        # SigV4 for presigned URLs: required by every region opened since 2014.
+        return ObjectStore(self._client("s3", config=Config(signature_version="s3v4")), self.config.bucket)
+
+    @cached_property
+    def table(self) -> AssetTable:
+        return AssetTable(self._client("dynamodb"), self.config.table)
+
+    @cached_property
+    def events(self) -> EventPublisher:
+        return EventPublisher(self._client("kinesis"), self.config.stream)
+
+    @cached_property
+    def cursors(self) -> CursorCodec:
+        # Read once per configuration (per warm Lambda container), not per request.
+        if self.config.signing_key is not None:
+            return CursorCodec(self.config.signing_key.encode("utf-8"))
+        secret = self._client("secretsmanager").get_secret_value(SecretId=self.config.signing_secret_arn)
+        key = secret.get("SecretBinary") or secret["SecretString"].encode("utf-8")
+        return CursorCodec(key)
+
+    @cached_property
+    def assets(self) -> AssetService:
+        return AssetService(self.objects, self.table, self.cursors)
+
+    @cached_property
+    def reader(self) -> MetadataReader:
+        return MetadataReader(self.objects, self.table, self.cursors)
+
+    @cached_property
+    def writer(self) -> MetadataWriter:
+        return MetadataWriter(self.objects, self.table, self.events)
+
+
+class ServicesProvider:
+    """Hands out the `Services` for the current environment, rebuilding them if it changed."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    def current(self) -> Services:
+        config = DataplaneConfig.from_env()
+        if self._services is None or self._services.config != config:
+            self._services = Services(config)
+        return self._services

@@ -1,0 +1,69 @@
+"""Where things live in the dataplane bucket, and which names and keys the API accepts.
+
+private/assets/{asset_id}/input/{basename}                                   asset media
+private/assets/{asset_id}/workflows/{workflow_id}/                           a workflow's media path
+private/assets/{asset_id}/workflows/{workflow_id}/{operator}/page-000001.json  result pages
+upload/...                                                                   browser uploads
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from api.dataplane.errors import BadRequestError
+
+ASSET_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+MAX_KEY_LENGTH = 1024
+
+ASSETS_ROOT = "private/assets/"
+UPLOAD_ROOT = "upload/"
+DOWNLOADABLE_ROOTS = (ASSETS_ROOT, UPLOAD_ROOT)
+
+_PAGE_FILE = re.compile(r"^page-(\d{6})\.json$")
+
+
+def asset_prefix(asset_id: str) -> str:
+    return f"{ASSETS_ROOT}{asset_id}/"
+
+
+def input_key(asset_id: str, basename: str) -> str:
+    return f"{asset_prefix(asset_id)}input/{basename}"
+
+
+def workflow_prefix(asset_id: str, workflow_id: str) -> str:
+    return f"{asset_prefix(asset_id)}workflows/{workflow_id}/"
+
+
+def operator_prefix(asset_id: str, workflow_id: str, operator: str) -> str:
+    return f"{workflow_prefix(asset_id, workflow_id)}{operator}/"
+
+
+def page_key(prefix: str, page: int) -> str:
+    return f"{prefix}page-{page:06d}.json"
+
+
+def is_page_key(prefix: str, key: str) -> bool:
+    """True for a result page directly under `prefix` (not media an operator put beside it)."""
+    return key.startswith(prefix) and _PAGE_FILE.match(key[len(prefix) :]) is not None
+
+
+def check_object_key(key: str, field: str = "S3Key") -> str:
+    """Reject keys that are empty, absolute, too long or climb out of their prefix."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise BadRequestError(f"{field} must be 1-{MAX_KEY_LENGTH} characters")
+    if key.startswith("/") or "\\" in key:
+        raise BadRequestError(f"{field} must be a relative key")
+    if any(part in ("..", ".") for part in key.split("/")):
+        raise BadRequestError(f"{field} must not contain '.' or '..' segments")
+    if any(ord(ch) < 0x20 for ch in key):
+        raise BadRequestError(f"{field} must not contain control characters")
+    return key
+
+
+def basename(key: str) -> str:
+    name = posixpath.basename(key)
+    if not name:
+        raise BadRequestError("S3Key must name an object, not a folder")
+    return name

@@ -1,0 +1,104 @@
+"""Request and response bodies of the dataplane API (field names are the wire names)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.dataplane.layout import MAX_KEY_LENGTH, NAME_PATTERN
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+ObjectKey = Annotated[str, Field(min_length=1, max_length=MAX_KEY_LENGTH)]
+
+
+def _omit_none(value: Any) -> bool:
+    return value is None
+
+
+class _Body(BaseModel):
+    # Unknown fields are ignored, as MIE did: older clients send extras.
+    model_config = ConfigDict(extra="ignore")
+
+
+class S3Location(_Body):
+    S3Bucket: str = Field(min_length=1)
+    S3Key: ObjectKey
+
+
+class CreateRequest(_Body):
+    Input: S3Location
+
+
+class KeyRequest(_Body):
+    S3Key: ObjectKey
+    S3Bucket: str | None = Field(default=None, description="Optional; must be the dataplane bucket")
+
+
+class MetadataRequest(_Body):
+    OperatorName: Name
+    WorkflowId: Name
+    Results: Any = Field(description="Any JSON value; at most 5 MiB once serialized")
+    Paginate: bool = False
+    Page: int = Field(default=1, ge=1, le=999_999)
+    End: bool = False
+
+
+class StatusResponse(BaseModel):
+    Status: str
+
+
+class CreateResponse(BaseModel):
+    AssetId: str
+    S3Bucket: str
+    S3Key: str
+
+
+class UploadResponse(BaseModel):
+    url: str
+    fields: dict[str, str]
+
+
+class DownloadResponse(BaseModel):
+    Url: str
+
+
+class MediaPathResponse(BaseModel):
+    S3Bucket: str
+    S3Key: str
+
+
+class AssetListResponse(BaseModel):
+    assets: list[str]
+    cursor: str | None = Field(default=None, exclude_if=_omit_none)
+
+
+class MetadataWriteResponse(BaseModel):
+    Status: str
+    AssetId: str
+    OperatorName: str
+    WorkflowId: str
+    Page: int
+    Complete: bool
+    S3Bucket: str
+    S3Key: str
+
+
+class MetadataPageResponse(BaseModel):
+    asset_id: str
+    operator: str
+    workflow_id: str
+    page: int
+    results: Any
+    cursor: str | None = Field(default=None, exclude_if=_omit_none)
+
+
+class DeleteResponse(BaseModel):
+    Status: str
+    AssetId: str
+    OperatorName: str | None = Field(default=None, exclude_if=_omit_none)
+
+
+class ErrorResponse(BaseModel):
+    Code: str
+    Message: str

@@ -1,0 +1,33 @@
+"""What the route modules share: path parameter types, the services lookup, error docs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from api.dataplane.context import Services, ServicesProvider
+from api.dataplane.layout import ASSET_ID_PATTERN, NAME_PATTERN
+from api.dataplane.models import ErrorResponse
+
+PROVIDER_CONTEXT_KEY = "dataplane_services"
+
+AssetId = Annotated[str, Path(pattern=ASSET_ID_PATTERN, description="Asset id (a UUID)")]
+WorkflowId = Annotated[str, Path(pattern=NAME_PATTERN, description="Workflow execution id")]
+OperatorName = Annotated[str, Path(pattern=NAME_PATTERN, description="Operator name")]
+
+
+def services(router: APIGatewayRouter) -> Services:
+    provider: ServicesProvider = router.context[PROVIDER_CONTEXT_KEY]
+    return provider.current()
+
+
+def errors(*codes: int) -> dict[int, OpenAPIResponse]:
+    """OpenAPI responses: success (schema from the return type) plus the given error statuses."""
+    text = {400: "Bad request", 404: "Not found", 409: "Conflict", 413: "Payload too large"}
+    documented: dict[int, OpenAPIResponse] = {200: {"description": "Success"}}
+    for code in codes:
+        documented[code] = {"description": text[code], "content": {"application/json": {"model": ErrorResponse}}}
+    return documented
