@@ -1,0 +1,157 @@
+"""A local stand-in for API Gateway REST APIs with Lambda proxy integration and AWS_IAM auth.
+
+Several APIs share one port, each under its own base path ({"/dataplane-api": "DataplaneApi"}).
+A request becomes the proxy event API Gateway would send (path without the base path, stage "api"),
+the function's answer becomes the HTTP response, and failures look like API Gateway's.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from medialens_helper.apigw import build_proxy_event
+from werkzeug import Request, Response
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from medialens.runtime.sigv4 import SignatureError, verify_request
+from medialens.runtime.workers import InvokeResult
+from medialens.state import LocalCredentials
+
+LOG = logging.getLogger(__name__)
+STAGE = "api"
+Invoke = Callable[[str, bytes], InvokeResult]
+# Hop-by-hop and computed headers a proxy must not copy from the function's answer.
+_SKIPPED_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
+
+
+class MalformedResponseError(ValueError):
+    """The function's answer is not a valid proxy-integration response."""
+
+
+def _message(status: int, message: str) -> Response:
+    response = Response(json.dumps({"message": message}), status=status, mimetype="application/json")
+    response.headers["x-amzn-ErrorType"] = {403: "ForbiddenException", 404: "NotFoundException"}.get(
+        status, "InternalServerErrorException"
+    )
+    return response
+
+
+class LocalApiGateway:
+    """A WSGI app: base path -> Lambda function, SigV4 checked on every route but the health check."""
+
+    def __init__(self, routes: Mapping[str, str], invoke: Invoke, credentials: LocalCredentials) -> None:
+        self._routes = {"/" + base.strip("/"): function for base, function in routes.items()}
+        self._invoke = invoke
+        self._credentials = credentials
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        response = self._handle(request)
+        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        return response(environ, start_response)
+
+    def _handle(self, request: Request) -> Response:
+        raw_path = (request.environ.get("RAW_URI") or request.path).split("?", 1)[0]
+        base, _, rest = raw_path.lstrip("/").partition("/")
+        function = self._routes.get("/" + base)
+        if function is None:
+            return _message(404, "Not Found")  # API Gateway's answer for an unknown base path
+        path = "/" + rest
+        caller_arn = None
+        identity: dict[str, Any] = {}
+        if not (request.method == "GET" and path == "/"):  # the health check is open, as on AWS
+            try:
+                caller = verify_request(request, self._credentials)
+            except SignatureError as exc:
+                return _message(403, exc.reason)
+            caller_arn = caller.user_arn
+            identity = {"accessKey": caller.access_key_id, "user": caller.access_key_id}
+        event = self._event(request, path, caller_arn, identity)
+        try:
+            result = self._invoke(function, json.dumps(event).encode())
+        except Exception:
+            LOG.exception("invoking %s failed", function)
+            return _message(502, "Internal server error")
+        if result.function_error:
+            LOG.warning("%s failed: %s", function, result.payload[:2000].decode("utf-8", "replace"))
+            return _message(502, "Internal server error")
+        try:
+            return _to_response(result.payload)
+        except MalformedResponseError as exc:
+            LOG.warning("%s returned a malformed proxy response: %s", function, exc)
+            return _message(502, "Internal server error")
+
+    def _event(
+        self, request: Request, path: str, caller_arn: str | None, identity: dict[str, Any]
+    ) -> dict[str, Any]:
+        body = request.get_data(cache=True)
+        event = build_proxy_event(
+            request.method,
+            path,
+            query=request.args.to_dict(),
+            headers=dict(request.headers.items()),
+            body=body or None,
+            stage=STAGE,
+            source_ip=request.remote_addr or "127.0.0.1",
+            caller_arn=caller_arn,
+        )
+        # Repeated query keys and headers: API Gateway lists every value in the multi-value maps.
+        if request.args:
+            event["multiValueQueryStringParameters"] = request.args.to_dict(flat=False)
+        if request.headers:
+            multi: dict[str, list[str]] = {}
+            for name, value in request.headers.items():
+                multi.setdefault(name, []).append(value)
+            event["multiValueHeaders"] = multi
+        event["requestContext"]["identity"].update(identity)
+        return event
+
+
+def _to_response(payload: bytes) -> Response:
+    try:
+        answer = json.loads(payload)
+    except ValueError as exc:
+        raise MalformedResponseError("not JSON") from exc
+    if not isinstance(answer, dict) or not isinstance(answer.get("statusCode"), int):
+        raise MalformedResponseError("statusCode missing or not an integer")
+    body = answer.get("body")
+    if body is not None and not isinstance(body, str):
+        raise MalformedResponseError("body must be a string")
+    data = (body or "").encode("utf-8")
+    if answer.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(body or "", validate=True)
+        except ValueError as exc:
+            raise MalformedResponseError("body is not valid base64") from exc
+    response = Response(data, status=answer["statusCode"])
+    response.headers.remove("Content-Type")
+    headers = answer.get("headers") or {}
+    multi = answer.get("multiValueHeaders") or {}
+    if not isinstance(headers, dict) or not isinstance(multi, dict):
+        raise MalformedResponseError("headers must be objects")
+    for name, values in multi.items():
+        for value in values if isinstance(values, list) else [values]:
+            if name.lower() not in _SKIPPED_RESPONSE_HEADERS:
+                response.headers.add(name, str(value))
+    for name, value in headers.items():
+        if name.lower() not in _SKIPPED_RESPONSE_HEADERS and name not in multi:
+            response.headers[name] = str(value)
+    if "Content-Type" not in response.headers:
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def serve(
+    app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0
+) -> tuple[BaseWSGIServer, threading.Thread, str]:
+    """Serve `app` on a background thread; returns the server, the thread and the base URL."""
+    server = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="local-api", daemon=True)
+    thread.start()
+    return server, thread, f"http://{host}:{server.server_port}"

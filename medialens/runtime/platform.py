@@ -1,0 +1,206 @@
+"""The whole platform on one machine: moto executing the real state machines, our handlers as Lambdas.
+
+`LocalPlatform.start()` brings up, in order: the moto server (Step Functions execution on), the
+Lambda bridge and EventBridge dispatcher, the warm worker pool, the deployment's resources, the saved
+snapshot, the event-source pollers and the local API; `stop()` saves the snapshot and takes it all
+down again in reverse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import requests
+from moto.server import ThreadedMotoServer
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from medialens import snapshot
+from medialens.runtime.api_gateway import LocalApiGateway
+from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
+from medialens.runtime.event_sources import Poller, build_pollers
+from medialens.runtime.eventbridge import EventBridgeDispatcher
+from medialens.runtime.lambda_bridge import LambdaBridge, ensure_role, register_functions
+from medialens.runtime.sessions import LocalSession
+from medialens.runtime.workers import InvokeResult, WorkerPool
+from medialens.state import Endpoints, StateDir
+
+LOG = logging.getLogger(__name__)
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CODE_PATHS = (_REPO_ROOT, _REPO_ROOT / "lib" / "helper")
+
+
+class LocalPlatform:
+    def __init__(
+        self,
+        state: StateDir,
+        deployment: Deployment,
+        *,
+        host: str = "127.0.0.1",
+        code_paths: Sequence[Path] = DEFAULT_CODE_PATHS,
+        save_snapshot: bool = True,
+    ) -> None:
+        self.state = state
+        self.deployment = deployment
+        self.host = host
+        self.code_paths = list(code_paths)
+        self.save_snapshot = save_snapshot
+        self.endpoints: Endpoints | None = None
+        self.session: LocalSession | None = None
+        self.pool: WorkerPool | None = None
+        self._moto: ThreadedMotoServer | None = None
+        self._moto_url = ""
+        self._saved_moto_port: str | None = None
+        self._bridge: LambdaBridge | None = None
+        self._dispatcher: EventBridgeDispatcher | None = None
+        self._pollers: list[Poller] = []
+        self._api: BaseWSGIServer | None = None
+        self._log_handler: logging.Handler | None = None
+
+    def start(self, progress: Callable[[str], None] = print) -> Endpoints:
+        started = time.monotonic()
+        try:
+            return self._start(progress, started)
+        except BaseException:
+            self.stop(progress=lambda _: None, save=False)
+            raise
+
+    def _start(self, progress: Callable[[str], None], started: float) -> Endpoints:
+        self.state.ensure()
+        credentials = self.state.credentials()
+        self._route_logs()
+
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
+        self._moto.start()
+        port = self._moto.get_host_and_port()[1]
+        self._moto_url = f"http://{self.host}:{port}"
+        # moto's Step Functions interpreter calls Lambda at localhost:$MOTO_PORT.
+        self._saved_moto_port = os.environ.get("MOTO_PORT")
+        os.environ["MOTO_PORT"] = str(port)
+        config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+        requests.post(f"{self._moto_url}/moto-api/config", json=config, timeout=10).raise_for_status()
+        progress(f"moto server on {self._moto_url}")
+
+        # Bind the API port now: the functions' environment needs its URL; serve it last.
+        gateway = LocalApiGateway(self.deployment.api_routes(), self._invoke, credentials)
+        self._api = make_server(self.host, 0, gateway, threaded=True)
+        api_url = f"http://{self.host}:{self._api.server_port}"
+
+        specs = self.deployment.functions(self._moto_url, api_url)
+        base_env = {
+            "AWS_ENDPOINT_URL": self._moto_url,
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+            "AWS_REGION": credentials.region,
+            "AWS_DEFAULT_REGION": credentials.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        self.pool = WorkerPool(specs, code_paths=self.code_paths, base_env=base_env)
+        failures = self.pool.warm()
+        for name, failure in failures.items():
+            progress(f"function {name} failed to start: {failure.payload.decode('utf-8', 'replace')}")
+        progress(f"{len(specs) - len(failures)} functions warm")
+
+        self._bridge = LambdaBridge(self.pool)
+        self._bridge.install()
+        self._dispatcher = EventBridgeDispatcher(self._invoke)
+        self._dispatcher.install()
+
+        self.session = LocalSession(credentials, self._moto_url)
+        register_functions(self.session.client("lambda"), specs, ensure_role(self.session.client("iam")))
+        self.deployment.provision(self.session)
+        if self.state.snapshot_dir.exists():
+            counts = snapshot.restore(self.session, self.state.snapshot_dir)
+            progress(f"restored {counts['objects']} objects and {counts['items']} items")
+
+        self._pollers = build_pollers(self.deployment.event_sources(), self.session, self._invoke)
+        for poller in self._pollers:
+            poller.start()
+
+        threading.Thread(target=self._api.serve_forever, name="local-api", daemon=True).start()
+        progress(f"local API on {api_url}")
+        self.endpoints = Endpoints(
+            moto_url=self._moto_url,
+            workflow_api=api_url + WORKFLOW_API_BASE,
+            dataplane_api=api_url + DATAPLANE_API_BASE,
+            dataplane_bucket=self.deployment.bucket_name,
+        )
+        self.state.write_endpoints(self.endpoints)
+        progress(f"ready in {time.monotonic() - started:.1f} s")
+        return self.endpoints
+
+    def _invoke(self, function_name: str, payload: bytes) -> InvokeResult:
+        if self.pool is None:
+            raise RuntimeError("the platform is not running")
+        return self.pool.invoke(function_name, payload)
+
+    def stop(self, progress: Callable[[str], None] = print, *, save: bool | None = None) -> None:
+        """Save the snapshot, then stop everything that was started; safe to call twice."""
+        if save is None:
+            save = self.save_snapshot
+        if save and self.session is not None and self._moto is not None:
+            try:
+                counts = snapshot.save(self.session, self.state.snapshot_dir)
+                progress(f"saved {counts['objects']} objects and {counts['items']} items")
+            except Exception:
+                LOG.exception("saving the snapshot failed")
+                progress("saving the snapshot failed; the previous one is kept")
+        for poller in self._pollers:
+            poller.stop()
+        self._pollers = []
+        if self._api is not None:
+            self._api.shutdown()
+            self._api.server_close()
+            self._api = None
+        for patch in (self._dispatcher, self._bridge):
+            if patch is not None:
+                patch.uninstall()
+        self._dispatcher = self._bridge = None
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        if self._moto is not None:
+            # moto keeps its state per process: reset it so a later start begins empty.
+            with contextlib.suppress(requests.RequestException):
+                requests.post(f"{self._moto_url}/moto-api/reset", timeout=10)
+            self._moto.stop()
+            self._moto = None
+            if self._saved_moto_port is None:
+                os.environ.pop("MOTO_PORT", None)
+            else:
+                os.environ["MOTO_PORT"] = self._saved_moto_port
+        self.session = None
+        if self.endpoints is not None:
+            self.state.clear_endpoints()
+            self.endpoints = None
+        self._unroute_logs()
+
+    def _route_logs(self) -> None:
+        # Handler output and our own records go to the state folder's log, not the terminal.
+        self._log_handler = logging.FileHandler(self.state.log_file)
+        self._log_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        medialens_logger = logging.getLogger("medialens")
+        medialens_logger.addHandler(self._log_handler)
+        if medialens_logger.level == logging.NOTSET:
+            medialens_logger.setLevel(logging.INFO)
+        werkzeug_logger = logging.getLogger("werkzeug")  # one access-log line per moto call
+        if werkzeug_logger.level == logging.NOTSET:
+            werkzeug_logger.setLevel(logging.WARNING)
+
+    def _unroute_logs(self) -> None:
+        if self._log_handler is not None:
+            logging.getLogger("medialens").removeHandler(self._log_handler)
+            self._log_handler.close()
+            self._log_handler = None
+
+    def __enter__(self) -> LocalPlatform:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,118 @@
+"""The worker pool runs handlers in warm subprocesses and reports errors as Lambda does."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from medialens.runtime.functions import FunctionSpec
+from medialens.runtime.workers import UnknownFunctionError, WorkerPool
+
+from .conftest import CODE_PATHS, HANDLERS
+
+
+def _call(pool: WorkerPool, name: str, event: object) -> tuple[dict, str | None]:
+    result = pool.invoke(name, json.dumps(event).encode())
+    return json.loads(result.payload), result.function_error
+
+
+def test_handler_result_context_env_and_log_tail(pool: WorkerPool) -> None:
+    result = pool.invoke("echo", b'{"x": 1}')
+    answer = json.loads(result.payload)
+    assert result.function_error is None
+    assert answer["event"] == {"x": 1}
+    assert answer["function_name"] == "echo"
+    assert answer["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:echo"
+    assert 0 < answer["remaining_ms"] <= 30_000
+    assert answer["greeting"] == "hello from echo"
+    assert 'echo got {"x": 1}' in result.log_tail
+
+
+def test_environment_is_per_function(pool: WorkerPool) -> None:
+    answer, _ = _call(pool, "sleep", {"seconds": 0})
+    echo, _ = _call(pool, "echo", {})
+    assert echo["greeting"] == "hello from echo"
+    assert answer["pid"] != echo["pid"]
+
+
+def test_warm_state_survives_between_calls(pool: WorkerPool) -> None:
+    first, _ = _call(pool, "count", {})
+    second, _ = _call(pool, "count", {})
+    assert second["pid"] == first["pid"]
+    assert second["calls"] == first["calls"] + 1
+
+
+def test_exception_reports_class_name_as_error_type(pool: WorkerPool) -> None:
+    answer, error = _call(pool, "fail", {"what": "purpose"})
+    assert error == "Unhandled"
+    assert answer["errorType"] == "TransientError"
+    assert answer["errorMessage"] == "failed on purpose"
+    assert any("sample.py" in line for line in answer["stackTrace"])
+    assert not any("worker_main" in line for line in answer["stackTrace"])
+
+
+def test_timeout_kills_the_worker_and_a_fresh_one_serves_next(pool: WorkerPool) -> None:
+    before, _ = _call(pool, "sleep", {"seconds": 0})
+    started = time.monotonic()
+    answer, error = _call(pool, "sleep", {"seconds": 5})
+    assert time.monotonic() - started < 3
+    assert error == "Unhandled"
+    assert answer["errorType"] == "Sandbox.Timedout"
+    assert answer["errorMessage"].endswith("Task timed out after 1.00 seconds")
+    after, error = _call(pool, "sleep", {"seconds": 0})
+    assert error is None
+    assert after["pid"] != before["pid"]
+
+
+def test_worker_exit_is_runtime_exit_error_and_worker_is_replaced(pool: WorkerPool) -> None:
+    answer, error = _call(pool, "crash", {"code": 7})
+    assert error == "Unhandled"
+    assert answer["errorType"] == "Runtime.ExitError"
+    assert answer["errorMessage"].endswith("Runtime exited with error: exit status 7")
+    answer, _ = _call(pool, "crash", {"code": 3})
+    assert answer["errorMessage"].endswith("exit status 3")
+
+
+def test_unserialisable_result_is_marshal_error(pool: WorkerPool) -> None:
+    answer, error = _call(pool, "unserialisable", {})
+    assert error == "Unhandled"
+    assert answer["errorType"] == "Runtime.MarshalError"
+    assert "not JSON serializable" in answer["errorMessage"]
+
+
+def test_import_failure_is_import_module_error(pool: WorkerPool) -> None:
+    answer, error = _call(pool, "missing", {})
+    assert error == "Unhandled"
+    assert answer["errorType"] == "Runtime.ImportModuleError"
+    assert "Unable to import module 'tests.local.runtime.handlers.no_such_module'" in answer["errorMessage"]
+
+
+def test_unknown_function_is_a_lookup_error(pool: WorkerPool) -> None:
+    with pytest.raises(UnknownFunctionError):
+        pool.invoke("nope", b"{}")
+
+
+def test_concurrency_is_capped_per_function(tmp_path: Path) -> None:
+    spec = FunctionSpec("sleep", f"{HANDLERS}.sleep", {}, timeout_seconds=5)
+    with WorkerPool([spec], code_paths=CODE_PATHS, base_env={}, max_workers_per_function=2) as pool:
+        pool.warm()
+        started = time.monotonic()
+        with ThreadPoolExecutor(4) as executor:
+            results = list(executor.map(lambda _: pool.invoke("sleep", b'{"seconds": 0.5}'), range(4)))
+        elapsed = time.monotonic() - started
+    pids = {json.loads(r.payload)["pid"] for r in results}
+    assert all(r.function_error is None for r in results)
+    assert len(pids) == 2  # two workers, each used twice
+    assert 0.95 < elapsed < 4  # two rounds of 0.5 s, not one
+
+
+def test_closed_pool_refuses_work() -> None:
+    pool = WorkerPool([FunctionSpec("echo", f"{HANDLERS}.echo", {})], code_paths=CODE_PATHS, base_env={})
+    assert pool.warm() == {}
+    pool.close()
+    with pytest.raises(RuntimeError):
+        pool.invoke("echo", b"{}")
