@@ -19,7 +19,7 @@ class Status(StrEnum):
     Complete = "Complete"
     Error = "Error"
     Skipped = "Skipped"
-    # An async operator's job is still running; the monitor step polls again.
+    # Not in MIE: a Medialens addition for executions that wait (e.g. on a callback).
     Waiting = "Waiting"
 
     # MIE's names. Same values, so these are aliases and do not add members.
