@@ -82,7 +82,9 @@ class LocalPlatform:
         # moto's Step Functions interpreter calls Lambda at localhost:$MOTO_PORT.
         self._saved_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(port)
-        config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+        # Leave lambda.use_docker at its default (True): False swaps in moto's "simple" Lambda
+        # backend, whose invoke never reaches LambdaFunction.invoke, where the bridge hooks in.
+        config = {"stepfunctions": {"execute_state_machine": True}}
         requests.post(f"{self._moto_url}/moto-api/config", json=config, timeout=10).raise_for_status()
         progress(f"moto server on {self._moto_url}")
 

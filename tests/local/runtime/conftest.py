@@ -63,7 +63,9 @@ def moto_url() -> Iterator[str]:
     saved = os.environ.get("MOTO_PORT")
     os.environ["MOTO_PORT"] = str(port)  # where moto's Step Functions interpreter calls Lambda
     url = f"http://127.0.0.1:{port}"
-    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    # Leave lambda.use_docker at its default (True): False swaps in moto's "simple" Lambda backend,
+    # whose invoke never reaches LambdaFunction.invoke, which is where the bridge hooks in.
+    config = {"stepfunctions": {"execute_state_machine": True}}
     requests.post(f"{url}/moto-api/config", json=config, timeout=10).raise_for_status()
     yield url
     requests.post(f"{url}/moto-api/reset", timeout=10)
