@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -28,6 +28,7 @@ def errors(*codes: int) -> dict[int, OpenAPIResponse]:
     """OpenAPI responses: success (schema from the return type) plus the given error statuses."""
     text = {400: "Bad request", 404: "Not found", 409: "Conflict", 413: "Payload too large"}
     documented: dict[int, OpenAPIResponse] = {200: {"description": "Success"}}
+    error_body: dict[str, Any] = {"application/json": {"model": ErrorResponse}}
     for code in codes:
-        documented[code] = {"description": text[code], "content": {"application/json": {"model": ErrorResponse}}}
+        documented[code] = {"description": text[code], "content": error_body}
     return documented

@@ -76,7 +76,9 @@ class Dataplane:
         body = self.ok("POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": f"incoming/{name}"}})
         return str(body["AssetId"])
 
-    def store(self, asset_id: str, operator: str, workflow: str, results: Any, **extra: Any) -> tuple[int, Any]:
+    def store(
+        self, asset_id: str, operator: str, workflow: str, results: Any, **extra: Any
+    ) -> tuple[int, Any]:
         body = {"OperatorName": operator, "WorkflowId": workflow, "Results": results, **extra}
         return self.call("POST", f"/metadata/{asset_id}", body=body)
 
