@@ -1,0 +1,94 @@
+"""The resolver: routers mounted, and every error turned into `{"Code", "Message"}` JSON.
+
+Validation errors (powertools answers 422) become 400 naming each field, so a client's mistake is
+always a 4xx with a reason; anything unexpected is a 500 that reveals nothing internal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+
+from api.workflow.errors import WorkflowApiError
+from api.workflow.routes import operations, root, stages, system, workflows
+from api.workflow.routes.common import json_response
+
+logger = logging.getLogger(__name__)
+
+_VALUE_ERROR_PREFIX = "Value error, "
+
+
+def _field_message(error: Any) -> str:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    message = str(error.get("msg", "invalid value")).removeprefix(_VALUE_ERROR_PREFIX)
+    if error.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    if error.get("type") == "missing" and not location:
+        return "a JSON request body is required"
+    return f"{'.'.join(location)}: {message}" if location else message
+
+
+def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(
+            title=root.API_NAME,
+            version=root.API_VERSION,
+            description="Operations, stages, workflows and system configuration (MIE-compatible).",
+        )
+    )
+    # Powertools documents its 422; this API answers validation failures with 400 ErrorResponse.
+    for methods in document.get("paths", {}).values():
+        for operation in methods.values():
+            operation.get("responses", {}).pop("422", None)
+    return document
+
+
+def create_app() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.include_router(root.router)
+    app.include_router(system.router)
+    app.include_router(operations.router)
+    app.include_router(stages.router)
+    # TODO(control plane part 2): app.include_router(executions.router) here, before `workflows`.
+    app.include_router(workflows.router)
+
+    @app.get(root.OPENAPI_PATH, summary="This API's OpenAPI document", include_in_schema=False)
+    def get_openapi() -> Response[str]:
+        return json_response(openapi_document(app))
+
+    @app.exception_handler(WorkflowApiError)
+    def handle_api_error(exc: WorkflowApiError) -> Response[str]:
+        if exc.status >= 500:
+            logger.error("request failed: %s", exc.message)
+        return json_response(exc.body(), status=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    def handle_validation_error(exc: RequestValidationError) -> Response[str]:
+        messages = list(dict.fromkeys(_field_message(error) for error in exc.errors()))
+        return json_response({"Code": "BadRequestError", "Message": "; ".join(messages)}, status=400)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def handle_content_type(exc: RequestUnsupportedContentType) -> Response[str]:
+        return json_response({"Code": "BadRequest", "Message": "request body must be application/json"}, 400)
+
+    @app.not_found
+    def handle_not_found(exc: NotFoundError) -> Response[str]:
+        path = app.current_event.path
+        return json_response(
+            {"Code": "NotFound", "Message": f"no route for {app.current_event.http_method} {path}"}, 404
+        )
+
+    @app.exception_handler(Exception)
+    def handle_unexpected(exc: Exception) -> Response[str]:
+        logger.exception("unexpected error")
+        return json_response({"Code": "InternalError", "Message": "internal error"}, status=500)
+
+    return app

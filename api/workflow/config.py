@@ -1,0 +1,64 @@
+"""The workflow API's configuration, read from the environment.
+
+    WORKFLOW_DEFINITIONS_TABLE  DynamoDB table of operations, stages, workflows and the system
+                                configuration (one table; key design in `table.py`)      required
+    WORKFLOW_EXECUTION_TABLE    executions table, used by the execution routes (part 2)   optional
+    CURSOR_SIGNING_KEY          HMAC key signing list cursors                            required
+    STEP_FUNCTIONS_ROLE_ARN     role each workflow's state machine runs as               required
+    STATE_MACHINE_PREFIX        state machines are named "{prefix}-{workflow}"           required
+
+A missing variable is a deployment fault (500), never blamed on the client.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+WORKFLOW_DEFINITIONS_TABLE = "WORKFLOW_DEFINITIONS_TABLE"
+WORKFLOW_EXECUTION_TABLE = "WORKFLOW_EXECUTION_TABLE"
+CURSOR_SIGNING_KEY = "CURSOR_SIGNING_KEY"
+STEP_FUNCTIONS_ROLE_ARN = "STEP_FUNCTIONS_ROLE_ARN"
+STATE_MACHINE_PREFIX = "STATE_MACHINE_PREFIX"
+
+# State machine names are limited to 80 characters and workflow names to 64, so with the "-"
+# separator the prefix may use at most 15.
+PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,14}$")
+
+
+class ConfigurationError(RuntimeError):
+    """A required environment variable is missing or malformed: a deployment fault."""
+
+
+@dataclass(frozen=True)
+class WorkflowApiConfig:
+    definitions_table: str
+    execution_table: str | None
+    cursor_signing_key: bytes
+    state_machine_role_arn: str
+    state_machine_prefix: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkflowApiConfig:
+        env = os.environ if environ is None else environ
+        required = (
+            WORKFLOW_DEFINITIONS_TABLE,
+            CURSOR_SIGNING_KEY,
+            STEP_FUNCTIONS_ROLE_ARN,
+            STATE_MACHINE_PREFIX,
+        )
+        missing = [name for name in required if not env.get(name)]
+        if missing:
+            raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
+        prefix = env[STATE_MACHINE_PREFIX]
+        if not PREFIX_PATTERN.match(prefix):
+            raise ConfigurationError(f"{STATE_MACHINE_PREFIX} must match {PREFIX_PATTERN.pattern}")
+        return cls(
+            definitions_table=env[WORKFLOW_DEFINITIONS_TABLE],
+            execution_table=env.get(WORKFLOW_EXECUTION_TABLE) or None,
+            cursor_signing_key=env[CURSOR_SIGNING_KEY].encode("utf-8"),
+            state_machine_role_arn=env[STEP_FUNCTIONS_ROLE_ARN],
+            state_machine_prefix=prefix,
+        )

@@ -1,0 +1,55 @@
+"""Errors the workflow API answers with, each carrying its HTTP status and wire code.
+
+    WorkflowApiError              500 InternalError (base; never raised for a client's mistake)
+    ├── BadRequestError           400 BadRequest
+    │   └── InvalidCursorError    400 InvalidCursor
+    ├── ResourceNotFoundError     404 NotFound
+    ├── ConflictError             409 Conflict
+    └── StateMachineError         502 StateMachineError (Step Functions refused a generated machine)
+
+Every error reaches the client as JSON `{"Code": ..., "Message": ...}`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class WorkflowApiError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "InternalError"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def body(self) -> dict[str, str]:
+        return {"Code": self.code, "Message": self.message}
+
+
+class BadRequestError(WorkflowApiError):
+    status = 400
+    code = "BadRequest"
+
+
+class InvalidCursorError(BadRequestError):
+    code = "InvalidCursor"
+
+    def __init__(self) -> None:
+        # One fixed message: never tell a forger which check failed.
+        super().__init__("invalid cursor")
+
+
+class ResourceNotFoundError(WorkflowApiError):
+    status = 404
+    code = "NotFound"
+
+
+class ConflictError(WorkflowApiError):
+    status = 409
+    code = "Conflict"
+
+
+class StateMachineError(WorkflowApiError):
+    status = 502
+    code = "StateMachineError"

@@ -1,0 +1,65 @@
+"""Lambda entry point of the workflow API: `api.workflow.handler.lambda_handler`.
+
+The resolver is built once per container; configuration, clients and services per invocation
+(cheap, and it lets the local runtime and tests change the environment between calls).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from typing import Any
+
+import boto3
+
+from api.workflow.app import create_app
+from api.workflow.compiler_protocol import LazyCompiler, WorkflowCompiler
+from api.workflow.config import ConfigurationError, WorkflowApiConfig
+from api.workflow.wiring import build_services
+
+logger = logging.getLogger(__name__)
+
+APP = create_app()
+
+
+def compiler_factory() -> WorkflowCompiler:
+    """The state machine generator. Tests replace this function with monkeypatch.
+
+    Called only when a workflow must be compiled (workflow writes and propagation), so every other
+    route works before the generator exists.
+    """
+    # TODO(control plane): return `api.workflow.generator.WorkflowGenerator()` once the generator
+    # module lands; until then workflow writes answer 500 with this message.
+    raise ConfigurationError(
+        "state machine generator not installed (api.workflow.generator.WorkflowGenerator)"
+    )
+
+
+@functools.cache
+def aws_client(service: str) -> Any:
+    """One client per service and container (tests clear this cache between moto contexts)."""
+    return boto3.client(service)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        config = WorkflowApiConfig.from_env()
+    except ConfigurationError as exc:
+        logger.error("workflow API misconfigured: %s", exc)
+        # Outside the resolver (it needs the services), so answer in the proxy format directly.
+        return {
+            "statusCode": 500,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"Code": "InternalError", "Message": "service misconfigured"}),
+            "isBase64Encoded": False,
+        }
+    services = build_services(
+        config,
+        dynamodb=aws_client("dynamodb"),
+        stepfunctions=aws_client("stepfunctions"),
+        # Looked up at call time so monkeypatching `compiler_factory` takes effect.
+        compiler=LazyCompiler(lambda: compiler_factory()),
+    )
+    APP.append_context(services=services)
+    return APP.resolve(event, context)

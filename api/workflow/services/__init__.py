@@ -1,0 +1,1 @@
+"""Business rules of the definitions routes: one service per resource, over the definitions table."""

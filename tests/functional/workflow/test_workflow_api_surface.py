@@ -1,0 +1,72 @@
+"""The API as a whole: root, OpenAPI coverage of every route, unknown routes, misconfiguration."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.workflow.workflow_helpers import WorkflowApi
+
+DEFINITION_ROUTES = {
+    ("get", "/"),
+    ("get", "/system/configuration"),
+    ("post", "/system/configuration"),
+    ("get", "/workflow/operation"),
+    ("post", "/workflow/operation"),
+    ("put", "/workflow/operation"),
+    ("get", "/workflow/operation/{Name}"),
+    ("delete", "/workflow/operation/{Name}"),
+    ("get", "/workflow/stage"),
+    ("post", "/workflow/stage"),
+    ("put", "/workflow/stage"),
+    ("get", "/workflow/stage/{Name}"),
+    ("delete", "/workflow/stage/{Name}"),
+    ("get", "/workflow"),
+    ("post", "/workflow"),
+    ("put", "/workflow"),
+    ("get", "/workflow/{Name}"),
+    ("delete", "/workflow/{Name}"),
+    ("get", "/workflow/configuration/{Name}"),
+}
+
+
+def test_root_names_the_api_and_its_openapi_document(api: WorkflowApi) -> None:
+    body = api.ok("GET", "/")
+    assert body["Name"] == "Medialens workflow API"
+    assert body["OpenApi"] == "/openapi.json"
+
+
+def test_openapi_document_lists_every_definitions_route(api: WorkflowApi) -> None:
+    document = api.ok("GET", "/openapi.json")
+    routes = {(method, path) for path, methods in document["paths"].items() for method in methods}
+    assert routes >= DEFINITION_ROUTES, DEFINITION_ROUTES - routes
+    assert document["info"]["title"] == "Medialens workflow API"
+
+
+def test_openapi_documents_400_error_bodies_and_no_422(api: WorkflowApi) -> None:
+    document = api.ok("GET", "/openapi.json")
+    create = document["paths"]["/workflow/operation"]["post"]
+    assert {"200", "400", "409"} <= set(create["responses"])
+    assert all(
+        "422" not in op["responses"] for methods in document["paths"].values() for op in methods.values()
+    )
+    assert "Operation" in document["components"]["schemas"]
+
+
+def test_unknown_route_is_a_json_404(api: WorkflowApi) -> None:
+    message = api.fails(404, "GET", "/workflow/operation/Foo/bar")
+    assert "no route" in message
+
+
+def test_missing_configuration_is_a_500_without_details(
+    api: WorkflowApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WORKFLOW_DEFINITIONS_TABLE")
+    message = api.fails(500, "GET", "/workflow")
+    assert message == "service misconfigured"
+
+
+def test_state_machine_prefix_too_long_for_machine_names_is_refused(
+    api: WorkflowApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATE_MACHINE_PREFIX", "p" * 16)
+    api.fails(500, "GET", "/workflow")
