@@ -269,9 +269,10 @@ def build_pollers(
 ) -> list[Poller]:
     """One poller per spec, not yet started."""
     pollers: list[Poller] = []
+    extra = {"endpoint_url": endpoint_url} if endpoint_url else {}  # else the session's own
     for spec in specs:
         if spec.kind == "kinesis":
-            kinesis = session.client("kinesis", endpoint_url=endpoint_url)
+            kinesis = session.client("kinesis", **extra)
             pollers.append(
                 KinesisPoller(
                     kinesis,
@@ -283,7 +284,7 @@ def build_pollers(
                 )
             )
         else:
-            sqs = session.client("sqs", endpoint_url=endpoint_url)
+            sqs = session.client("sqs", **extra)
             queue_url = sqs.get_queue_url(QueueName=spec.source)["QueueUrl"]
             pollers.append(SqsPoller(sqs, queue_url, spec.function_name, invoke, batch_size=spec.batch_size))
     return pollers
