@@ -19,7 +19,7 @@ from medialens_helper.apigw import build_proxy_event
 from werkzeug import Request, Response
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from medialens.runtime.sigv4 import SignatureError, verify_request
+from medialens.runtime.sigv4 import SignatureError, raw_path, verify_request
 from medialens.runtime.workers import InvokeResult
 from medialens.state import LocalCredentials
 
@@ -57,8 +57,7 @@ class LocalApiGateway:
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
-        raw_path = (request.environ.get("RAW_URI") or request.path).split("?", 1)[0]
-        base, _, rest = raw_path.lstrip("/").partition("/")
+        base, _, rest = raw_path(request).lstrip("/").partition("/")
         function = self._routes.get("/" + base)
         if function is None:
             return _message(404, "Not Found")  # API Gateway's answer for an unknown base path

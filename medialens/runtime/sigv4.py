@@ -127,7 +127,7 @@ def _payload_hash(request: Request) -> str:
     return actual
 
 
-def _raw_path(request: Request) -> str:
+def raw_path(request: Request) -> str:
     # The path exactly as sent (still percent-encoded); werkzeug's request.path is decoded.
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if not raw:
@@ -139,7 +139,7 @@ def _raw_path(request: Request) -> str:
 
 
 def _canonical_paths(request: Request) -> list[str]:
-    raw = _raw_path(request)
+    raw = raw_path(request)
     return list(dict.fromkeys([quote(normalize_url_path(raw), safe="/~"), quote(raw, safe="/~")]))
 
 

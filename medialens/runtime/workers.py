@@ -167,8 +167,14 @@ class _Function:
         return worker
 
     def take(self) -> _Worker | None:
+        """An idle worker that is still alive (one may have died while idle), or None."""
         with self.lock:
-            return self.idle.pop() if self.idle else None
+            while self.idle:
+                worker = self.idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+                self.live.discard(worker)
+            return None
 
     def give_back(self, worker: _Worker) -> None:
         with self.lock:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -75,6 +77,22 @@ def test_worker_exit_is_runtime_exit_error_and_worker_is_replaced(pool: WorkerPo
     assert answer["errorMessage"].endswith("Runtime exited with error: exit status 7")
     answer, _ = _call(pool, "crash", {"code": 3})
     assert answer["errorMessage"].endswith("exit status 3")
+
+
+def test_worker_killed_by_signal_is_runtime_exit_error(pool: WorkerPool) -> None:
+    answer, _ = _call(pool, "crash", {"signal": signal.SIGSEGV})
+    assert answer["errorType"] == "Runtime.ExitError"
+    assert answer["errorMessage"].endswith("Runtime exited with error: signal: segmentation fault")
+
+
+def test_worker_that_died_while_idle_is_replaced_transparently(pool: WorkerPool) -> None:
+    first, _ = _call(pool, "count", {})
+    os.kill(first["pid"], signal.SIGKILL)
+    time.sleep(0.2)
+    second, error = _call(pool, "count", {})
+    assert error is None
+    assert second["pid"] != first["pid"]
+    assert second["calls"] == 1  # a cold start: module state begins afresh
 
 
 def test_unserialisable_result_is_marshal_error(pool: WorkerPool) -> None:

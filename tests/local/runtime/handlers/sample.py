@@ -48,6 +48,8 @@ def sleep(event: Any, context: Any) -> Any:
 
 
 def crash(event: Any, context: Any) -> Any:
+    if "signal" in event:
+        os.kill(os.getpid(), int(event["signal"]))
     os._exit(int(event.get("code", 3)))
 
 
