@@ -61,6 +61,7 @@ class LocalPlatform:
         self._pollers: list[Poller] = []
         self._api: BaseWSGIServer | None = None
         self._log_handler: logging.Handler | None = None
+        self._moto_propagated = True
 
     def start(self, progress: Callable[[str], None] = print) -> Endpoints:
         started = time.monotonic()
@@ -193,10 +194,19 @@ class LocalPlatform:
         werkzeug_logger = logging.getLogger("werkzeug")  # one access-log line per moto call
         if werkzeug_logger.level == logging.NOTSET:
             werkzeug_logger.setLevel(logging.WARNING)
+        # moto logs every failed state-machine task as an ERROR with the whole state dumped;
+        # that belongs in the log file, not on the terminal.
+        moto_logger = logging.getLogger("moto")
+        moto_logger.addHandler(self._log_handler)
+        self._moto_propagated = moto_logger.propagate
+        moto_logger.propagate = False
 
     def _unroute_logs(self) -> None:
         if self._log_handler is not None:
             logging.getLogger("medialens").removeHandler(self._log_handler)
+            moto_logger = logging.getLogger("moto")
+            moto_logger.removeHandler(self._log_handler)
+            moto_logger.propagate = self._moto_propagated
             self._log_handler.close()
             self._log_handler = None
 
