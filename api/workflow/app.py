@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from api.workflow.errors import WorkflowApiError
+from api.workflow.errors import BadRequestError, WorkflowApiError
 from api.workflow.routes import operations, root, stages, system, workflows
 from api.workflow.routes.common import json_response
 
@@ -73,7 +73,7 @@ def create_app() -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def handle_validation_error(exc: RequestValidationError) -> Response[str]:
         messages = list(dict.fromkeys(_field_message(error) for error in exc.errors()))
-        return json_response({"Code": "BadRequestError", "Message": "; ".join(messages)}, status=400)
+        return json_response({"Code": BadRequestError.code, "Message": "; ".join(messages)}, status=400)
 
     @app.exception_handler(RequestUnsupportedContentType)
     def handle_content_type(exc: RequestUnsupportedContentType) -> Response[str]:

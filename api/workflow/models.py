@@ -31,6 +31,7 @@ MAX_WORKFLOW_TIMEOUT_SECONDS = 365 * 24 * 3600
 DefinitionName = Annotated[str, Field(pattern=NAME_PATTERN)]
 StageRef = Annotated[str, Field(pattern=STAGE_REF_PATTERN)]
 DescriptionText = Annotated[str, Field(max_length=1024)]
+RoleArn = Annotated[str, Field(pattern=ROLE_ARN_PATTERN, max_length=2048)]
 
 READ_ONLY_FIELDS = frozenset(
     {
@@ -103,7 +104,7 @@ class Operation(_Definition):
     StartLambdaArn: Annotated[str, Field(pattern=LAMBDA_ARN_PATTERN)]
     MonitorLambdaArn: Annotated[str, Field(pattern=LAMBDA_ARN_PATTERN)] | None = None
     # MIE's documented request key was "SfnExecutionRole"; its responses said the long name.
-    StateMachineExecutionRoleArn: Annotated[str, Field(pattern=ROLE_ARN_PATTERN, max_length=2048)] | None = Field(
+    StateMachineExecutionRoleArn: RoleArn | None = Field(
         default=None, validation_alias=AliasChoices("StateMachineExecutionRoleArn", "SfnExecutionRole")
     )
     Description: DescriptionText | None = None

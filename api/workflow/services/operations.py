@@ -95,6 +95,6 @@ def refuse_singleton(stage: str, action: str) -> None:
     """An operation's own stage follows the operation; it is never edited on its own."""
     if stage.startswith("_"):
         raise BadRequestError(
-            f"cannot {action} stage '{stage}': names beginning with '_' are the singleton stages "
-            "that operations own (change or delete the operation instead)"
+            f"cannot {action} stage '{stage}': names beginning with '_' are reserved for the singleton "
+            "stages that operations own (change or delete the operation instead)"
         )

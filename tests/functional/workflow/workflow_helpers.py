@@ -22,6 +22,13 @@ REGION = "us-east-1"
 PREFIX = "mltest"
 SIGNING_KEY = "workflow-test-signing-key-0123456789"
 ACCOUNT = "123456789012"
+ERROR_CODES = {
+    400: "BadRequest",
+    404: "NotFound",
+    409: "Conflict",
+    500: "InternalError",
+    502: "StateMachineError",
+}
 
 
 def lambda_arn(name: str) -> str:
@@ -109,10 +116,13 @@ class WorkflowApi:
         return body
 
     def fails(self, status: int, method: str, path: str, **kwargs: Any) -> str:
-        """Assert an error answer with `status`; return its message."""
+        """Assert an error answer with `status` and its wire code; return its message."""
         got, body, _ = self.call(method, path, **kwargs)
         assert got == status, body
         assert set(body) == {"Code", "Message"}, body
+        assert body["Code"] == ERROR_CODES[status] or (status == 400 and body["Code"] == "InvalidCursor"), (
+            body
+        )
         return str(body["Message"])
 
     def machine(self, workflow: str) -> dict[str, Any]:
