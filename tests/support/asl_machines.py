@@ -135,3 +135,20 @@ def counting_loop_machine(*, rounds: int, wait_seconds: int) -> StateMachine:
         comment="counting loop without Lambdas",
         timeout_seconds=300,
     )
+
+
+def map_machine() -> StateMachine:
+    """No Lambdas: a Map whose ItemSelector combines each item with a value from the input."""
+    each = Map(
+        "Each Chunk",
+        items_path="$.Chunks",
+        item_selector={
+            "AssetId": JsonPath("$.AssetId"),
+            "Chunk": JsonPath("$$.Map.Item.Value"),
+            "Index": JsonPath("$$.Map.Item.Index"),
+        },
+        max_concurrency=2,
+        processor=Chain([Pass("Tag Chunk")]),
+        result_path="$.Results",
+    )
+    return StateMachine.from_chain(Chain([each, Succeed("Mapped")]))

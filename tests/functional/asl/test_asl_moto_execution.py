@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.support.asl_machines import counting_loop_machine
+from tests.support.asl_machines import counting_loop_machine, map_machine
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/medialens-states"
 
@@ -72,3 +72,23 @@ def test_wait_seconds_path_really_waits_on_moto(sfn: Any) -> None:
     assert described["status"] == "SUCCEEDED"
     assert time.monotonic() - began >= 1.0
     assert json.loads(described["output"])["Loop"] == {"Count": 2, "WaitSeconds": 1}
+
+
+def test_generated_map_runs_on_moto(sfn: Any) -> None:
+    definition = map_machine().to_json()
+    machine_arn = sfn.create_state_machine(name="asl-map", definition=definition, roleArn=ROLE_ARN)[
+        "stateMachineArn"
+    ]
+
+    started = sfn.start_execution(
+        stateMachineArn=machine_arn,
+        name="asl-exec-3",
+        input=json.dumps({"AssetId": "a1", "Chunks": [10, 20]}),
+    )
+    described = _wait_for_end(sfn, started["executionArn"])
+
+    assert described["status"] == "SUCCEEDED", described.get("error") or described.get("cause")
+    assert json.loads(described["output"])["Results"] == [
+        {"AssetId": "a1", "Chunk": 10, "Index": 0},
+        {"AssetId": "a1", "Chunk": 20, "Index": 1},
+    ]

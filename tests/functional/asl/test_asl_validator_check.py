@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.asl_machines import counting_loop_machine, representative_machine
+from tests.support.asl_machines import counting_loop_machine, map_machine, representative_machine
 from tests.support.asl_validator import asl_validator_problems, validator_problem
 
 
@@ -23,8 +23,9 @@ def test_representative_machine_passes_asl_validator() -> None:
     assert asl_validator_problems(representative_machine().to_dict()) == []
 
 
-def test_lambda_free_loop_machine_passes_asl_validator() -> None:
+def test_machines_run_on_moto_pass_asl_validator_too() -> None:
     assert asl_validator_problems(counting_loop_machine(rounds=3, wait_seconds=0).to_json()) == []
+    assert asl_validator_problems(map_machine().to_json()) == []
 
 
 def test_asl_validator_reports_a_broken_machine() -> None:
