@@ -3,12 +3,13 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha1sum | cut -c1-12)
 
 export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: setup run test lint typecheck unit clean reset
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -16,6 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Node tooling for tests (asl-validator), pinned by package-lock.json.
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "need npm (Node.js 20) on PATH"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
 	@touch $@
 
 run: setup
@@ -35,4 +43,4 @@ reset: setup
 	$(BIN)/medialens reset
 
 clean:
-	rm -rf $(VENV) .medialens .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .medialens .pytest_cache .mypy_cache .ruff_cache

@@ -14,12 +14,11 @@ from botocore.exceptions import ClientError
 from medialens_helper import settings
 
 from api.dataplane.storage_schema import table_definition
+from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE
 from medialens.runtime.event_sources import EventSourceSpec
 from medialens.runtime.functions import FunctionSpec
 from medialens.state import StateDir
 
-DATAPLANE_API_BASE = "/dataplane-api"
-WORKFLOW_API_BASE = "/workflow-api"
 
 
 @dataclass(frozen=True)
