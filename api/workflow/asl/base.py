@@ -102,7 +102,7 @@ class State:
         return ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlowState(State):
     """A state that continues with ``Next`` or finishes with ``End`` (Task, Pass, Wait, Parallel, Map)."""
 

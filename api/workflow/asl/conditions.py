@@ -6,6 +6,7 @@ built (``NumericGreaterThan("$.n", "5")`` fails at once, not at run time on AWS)
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -15,11 +16,11 @@ from api.workflow.asl.paths import check_json_path
 from api.workflow.asl.payload import JsonObject
 
 
-class Condition:
+class Condition(ABC):
     """Base of every rule; ``to_dict()`` gives the rule without ``Next``."""
 
-    def to_dict(self) -> JsonObject:
-        raise NotImplementedError
+    @abstractmethod
+    def to_dict(self) -> JsonObject: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class _Comparison(Condition):
     KIND: ClassVar[str] = ""
 
     variable: str
-    value: object
+    value: str | float | bool
 
     def __post_init__(self) -> None:
         check_json_path(self.variable, what=f"{self.OPERATOR} Variable")
@@ -48,12 +49,10 @@ class _Comparison(Condition):
         raise AslValidationError([f"{self.OPERATOR} needs a {self.KIND} value, got {self.value!r}"])
 
     def to_dict(self) -> JsonObject:
-        value = self.value
-        assert isinstance(value, str | int | float | bool)  # guaranteed by __post_init__
-        return {"Variable": self.variable, self.OPERATOR: value}
+        return {"Variable": self.variable, self.OPERATOR: self.value}
 
 
-# Typed constructors: the dataclass field is ``object`` in the base, the signature here is exact.
+# Typed constructors: the base accepts any comparable value; each operator's signature is exact.
 class StringEquals(_Comparison):
     OPERATOR, KIND = "StringEquals", "string"
 

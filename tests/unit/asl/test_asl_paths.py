@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from api.workflow.asl import AslValidationError, Intrinsic, JsonPath, Pass, Task, Wait
+from api.workflow.asl import AslValidationError, Intrinsic, JsonPath, Pass, Task, Template, Wait
 from api.workflow.asl.payload import render_literal, render_template
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
 def test_template_writes_dollar_keys_at_any_depth() -> None:
-    template = {
+    template: dict[str, Template] = {
         "AssetId": JsonPath("$.AssetId"),
         "Media": {"Video": {"S3Key": JsonPath("$.Input.Media.Video.S3Key"), "Bucket": "b"}},
         "Steps": [{"Sum": Intrinsic("States.MathAdd($.a, $.a)")}, 3, [True, None]],

@@ -38,6 +38,12 @@ def test_state_rejects_unknown_fields() -> None:
         Task("T", **kwargs)
 
 
+def test_only_the_name_is_positional() -> None:
+    args: list[Any] = ["A", "B"]
+    with pytest.raises(TypeError):
+        Pass(*args)
+
+
 def test_states_are_immutable() -> None:
     state = Pass("A", end=True)
     with pytest.raises(AttributeError):
