@@ -67,11 +67,12 @@ class Services:
 class ServicesProvider:
     """Hands out the `Services` for the current environment, rebuilding them if it changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: boto3.session.Session | None = None) -> None:
+        self._session = session
         self._services: Services | None = None
 
     def current(self) -> Services:
         config = DataplaneConfig.from_env()
         if self._services is None or self._services.config != config:
-            self._services = Services(config)
+            self._services = Services(config, self._session)
         return self._services

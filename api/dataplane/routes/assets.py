@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.dataplane.models import AssetListResponse, CreateRequest, CreateResponse, StatusResponse
-from api.dataplane.routes.common import errors, services
+from api.dataplane.routes.common import ServicesDep, errors
 
 router = APIGatewayRouter()
 
@@ -24,15 +24,16 @@ def health() -> StatusResponse:
     tags=["assets"],
     responses=errors(400, 404),
 )
-def create_asset(body: CreateRequest) -> CreateResponse:
-    asset = services(router).assets.create(body.Input.S3Bucket, body.Input.S3Key)
+def create_asset(body: CreateRequest, svc: ServicesDep) -> CreateResponse:
+    asset = svc.assets.create(body.Input.S3Bucket, body.Input.S3Key)
     return CreateResponse(AssetId=asset.asset_id, S3Bucket=asset.bucket, S3Key=asset.key)
 
 
 @router.get("/metadata", summary="List asset ids, newest first", tags=["assets"], responses=errors(400))
 def list_assets(
+    svc: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
     cursor: Annotated[str | None, Query(description="Cursor from the previous page")] = None,
 ) -> AssetListResponse:
-    page = services(router).assets.list_assets(limit, cursor)
+    page = svc.assets.list_assets(limit, cursor)
     return AssetListResponse(assets=page.asset_ids, cursor=page.cursor)

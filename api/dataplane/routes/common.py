@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.event_handler.request import Request
 
 from api.dataplane.context import Services, ServicesProvider
 from api.dataplane.layout import ASSET_ID_PATTERN, NAME_PATTERN
@@ -19,9 +20,14 @@ WorkflowId = Annotated[str, Path(pattern=NAME_PATTERN, description="Workflow exe
 OperatorName = Annotated[str, Path(pattern=NAME_PATTERN, description="Operator name")]
 
 
-def services(router: APIGatewayRouter) -> Services:
-    provider: ServicesProvider = router.context[PROVIDER_CONTEXT_KEY]
+def _services(request: Request) -> Services:
+    # Read from the resolving app's context, not a router's: module-level routers are shared by
+    # every app built in the process (the handler's, the OpenAPI generator's, tests').
+    provider: ServicesProvider = request.context[PROVIDER_CONTEXT_KEY]
     return provider.current()
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 
 
 def errors(*codes: int) -> dict[int, OpenAPIResponse]:

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.dataplane.errors import BadRequestError
 from api.dataplane.models import DownloadResponse, KeyRequest, MediaPathResponse, UploadResponse
-from api.dataplane.routes.common import AssetId, WorkflowId, errors, services
+from api.dataplane.routes.common import AssetId, ServicesDep, WorkflowId, errors
 
 router = APIGatewayRouter()
 
@@ -19,10 +19,9 @@ def _check_bucket(body: KeyRequest, bucket: str) -> None:
 @router.post(
     "/upload", summary="Presigned POST for an upload under upload/", tags=["media"], responses=errors(400)
 )
-def upload(body: KeyRequest) -> UploadResponse:
-    assets = services(router).assets
-    _check_bucket(body, services(router).config.bucket)
-    form = assets.upload_form(body.S3Key)
+def upload(body: KeyRequest, svc: ServicesDep) -> UploadResponse:
+    _check_bucket(body, svc.config.bucket)
+    form = svc.assets.upload_form(body.S3Key)
     return UploadResponse(url=form["url"], fields=form["fields"])
 
 
@@ -32,9 +31,9 @@ def upload(body: KeyRequest) -> UploadResponse:
     tags=["media"],
     responses=errors(400, 404),
 )
-def download(body: KeyRequest) -> DownloadResponse:
-    _check_bucket(body, services(router).config.bucket)
-    return DownloadResponse(Url=services(router).assets.download_url(body.S3Key))
+def download(body: KeyRequest, svc: ServicesDep) -> DownloadResponse:
+    _check_bucket(body, svc.config.bucket)
+    return DownloadResponse(Url=svc.assets.download_url(body.S3Key))
 
 
 @router.get(
@@ -43,6 +42,6 @@ def download(body: KeyRequest) -> DownloadResponse:
     tags=["media"],
     responses=errors(400, 404),
 )
-def media_path(asset_id: AssetId, workflow_id: WorkflowId) -> MediaPathResponse:
-    bucket, key = services(router).assets.media_path(asset_id, workflow_id)
+def media_path(asset_id: AssetId, workflow_id: WorkflowId, svc: ServicesDep) -> MediaPathResponse:
+    bucket, key = svc.assets.media_path(asset_id, workflow_id)
     return MediaPathResponse(S3Bucket=bucket, S3Key=key)

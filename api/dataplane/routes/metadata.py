@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from api.dataplane.models import DeleteResponse, MetadataPageResponse, MetadataRequest, MetadataWriteResponse
-from api.dataplane.routes.common import AssetId, OperatorName, errors, services
+from api.dataplane.routes.common import AssetId, OperatorName, ServicesDep, errors
 from api.dataplane.service import PageWrite, ResultPage
 
 router = APIGatewayRouter()
@@ -36,6 +36,7 @@ def _page(page: ResultPage) -> MetadataPageResponse:
 def put_metadata(
     asset_id: AssetId,
     body: MetadataRequest,
+    svc: ServicesDep,
     paginated: Annotated[bool, Query(description="MIE spelling of Paginate")] = False,
     end: Annotated[bool, Query(description="MIE spelling of End")] = False,
 ) -> MetadataWriteResponse:
@@ -48,7 +49,7 @@ def put_metadata(
         page=body.Page,
         end=body.End or end,
     )
-    outcome = services(router).writer.store(write)
+    outcome = svc.writer.store(write)
     return MetadataWriteResponse(
         Status="Success",
         AssetId=asset_id,
@@ -56,7 +57,7 @@ def put_metadata(
         WorkflowId=body.WorkflowId,
         Page=outcome.page,
         Complete=outcome.pointer.complete,
-        S3Bucket=services(router).config.bucket,
+        S3Bucket=svc.config.bucket,
         S3Key=outcome.key,
     )
 
@@ -67,8 +68,8 @@ def put_metadata(
     tags=["metadata"],
     responses=errors(400, 404, 409),
 )
-def get_asset_metadata(asset_id: AssetId, cursor: Cursor = None) -> MetadataPageResponse:
-    return _page(services(router).reader.read_asset(asset_id, cursor))
+def get_asset_metadata(asset_id: AssetId, svc: ServicesDep, cursor: Cursor = None) -> MetadataPageResponse:
+    return _page(svc.reader.read_asset(asset_id, cursor))
 
 
 @router.get(
@@ -78,9 +79,9 @@ def get_asset_metadata(asset_id: AssetId, cursor: Cursor = None) -> MetadataPage
     responses=errors(400, 404, 409),
 )
 def get_operator_metadata(
-    asset_id: AssetId, operator_name: OperatorName, cursor: Cursor = None
+    asset_id: AssetId, operator_name: OperatorName, svc: ServicesDep, cursor: Cursor = None
 ) -> MetadataPageResponse:
-    return _page(services(router).reader.read_operator(asset_id, operator_name, cursor))
+    return _page(svc.reader.read_operator(asset_id, operator_name, cursor))
 
 
 @router.delete(
@@ -89,8 +90,8 @@ def get_operator_metadata(
     tags=["metadata"],
     responses=errors(400, 404),
 )
-def delete_asset(asset_id: AssetId) -> DeleteResponse:
-    services(router).writer.delete_asset(asset_id)
+def delete_asset(asset_id: AssetId, svc: ServicesDep) -> DeleteResponse:
+    svc.writer.delete_asset(asset_id)
     return DeleteResponse(Status="Deleted", AssetId=asset_id)
 
 
@@ -100,6 +101,8 @@ def delete_asset(asset_id: AssetId) -> DeleteResponse:
     tags=["metadata"],
     responses=errors(400, 404, 409),
 )
-def delete_operator_metadata(asset_id: AssetId, operator_name: OperatorName) -> DeleteResponse:
-    services(router).writer.delete_operator(asset_id, operator_name)
+def delete_operator_metadata(
+    asset_id: AssetId, operator_name: OperatorName, svc: ServicesDep
+) -> DeleteResponse:
+    svc.writer.delete_operator(asset_id, operator_name)
     return DeleteResponse(Status="Deleted", AssetId=asset_id, OperatorName=operator_name)

@@ -12,6 +12,7 @@ from medialens_helper.apigw import build_proxy_event
 from moto import mock_aws
 
 from api.dataplane import handler, storage_schema
+from api.dataplane.context import ServicesProvider
 
 BUCKET = "medialens-dataplane-test"
 TABLE = "medialens-dataplane-test"
@@ -23,10 +24,10 @@ SIGNING_KEY = "test-signing-key-0123456789"
 class Dataplane:
     """Calls the dataplane Lambda as API Gateway would, and inspects the stores behind it."""
 
-    def __init__(self) -> None:
-        self.s3 = boto3.client("s3", region_name=REGION)
-        self.dynamodb = boto3.client("dynamodb", region_name=REGION)
-        self.kinesis = boto3.client("kinesis", region_name=REGION)
+    def __init__(self, session: boto3.session.Session) -> None:
+        self.s3 = session.client("s3")
+        self.dynamodb = session.client("dynamodb")
+        self.kinesis = session.client("kinesis")
         self.bucket = BUCKET
         self._records_seen = 0
 
@@ -113,15 +114,23 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CURSOR_SIGNING_KEY", SIGNING_KEY)
 
 
+@pytest.fixture(scope="session")
+def boto_session() -> boto3.session.Session:
+    # One session for all tests: it caches the service models, which makes new clients cheap.
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+
+
 @pytest.fixture
-def dataplane(aws_environment: None) -> Iterator[Dataplane]:
+def dataplane(aws_environment: None, boto_session: boto3.session.Session) -> Iterator[Dataplane]:
     # A fresh app per test: its cached clients must not outlive the mock they were made in.
     handler.get_app.cache_clear()
+    handler.get_app().provider = ServicesProvider(boto_session)
     with mock_aws():
-        boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE, **storage_schema.table_definition()
-        )
-        boto3.client("kinesis", region_name=REGION).create_stream(StreamName=STREAM, ShardCount=1)
-        yield Dataplane()
+        plane = Dataplane(boto_session)
+        plane.s3.create_bucket(Bucket=BUCKET)
+        plane.dynamodb.create_table(TableName=TABLE, **storage_schema.table_definition())
+        plane.kinesis.create_stream(StreamName=STREAM, ShardCount=1)
+        yield plane
     handler.get_app.cache_clear()

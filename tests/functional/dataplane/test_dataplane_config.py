@@ -6,6 +6,7 @@ import boto3
 import pytest
 from conftest import REGION, Dataplane
 
+from api.dataplane.app import build_app
 from api.dataplane.config import ConfigurationError, DataplaneConfig
 
 
@@ -46,3 +47,11 @@ def test_config_names_what_is_missing() -> None:
         DataplaneConfig.from_env({"DATAPLANE_TABLE": "t", "DATAPLANE_STREAM": "s", "CURSOR_SIGNING_KEY": "k"})
     with pytest.raises(ConfigurationError, match="CURSOR_SIGNING"):
         DataplaneConfig.from_env({"DATAPLANE_BUCKET": "b", "DATAPLANE_TABLE": "t", "DATAPLANE_STREAM": "s"})
+
+
+def test_building_another_app_does_not_disturb_the_handler(dataplane: Dataplane) -> None:
+    # Routers are module-level and shared: a second app (the OpenAPI generator) must not take
+    # the request context away from the handler's app.
+    build_app()
+    asset_id = dataplane.create_asset()
+    assert dataplane.ok("GET", f"/mediapath/{asset_id}/wf-1")["S3Key"].endswith("/workflows/wf-1/")
