@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from conftest import REGION, Dataplane
+from dataplane_harness import REGION, Dataplane
 
 from api.dataplane.app import build_app
 from api.dataplane.config import ConfigurationError, DataplaneConfig

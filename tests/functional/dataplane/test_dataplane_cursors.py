@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from conftest import Dataplane
+from dataplane_harness import Dataplane
 
 INVALID = (400, {"Code": "InvalidCursor", "Message": "invalid cursor"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import BUCKET, Dataplane
+from dataplane_harness import BUCKET, Dataplane
 
 
 def test_deleting_an_operator_removes_its_pages_and_pointer_only(dataplane: Dataplane) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import BUCKET, Dataplane
+from dataplane_harness import BUCKET, Dataplane
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 

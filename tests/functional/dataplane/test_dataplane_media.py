@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import BUCKET, Dataplane
+from dataplane_harness import BUCKET, Dataplane
 
 
 def test_upload_returns_a_presigned_post_under_upload(dataplane: Dataplane) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import BUCKET, Dataplane
+from dataplane_harness import BUCKET, Dataplane
 
 
 def prefix(asset_id: str, workflow: str, operator: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Dataplane
+from dataplane_harness import Dataplane
 
 from api.dataplane import handler
 from api.dataplane.service import PageWrite
