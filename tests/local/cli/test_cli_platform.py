@@ -1,0 +1,235 @@
+"""The `medialens` command as a user runs it: up, env, awscurl and aws s3 against it, down.
+
+These start the real command in a subprocess with its own state folder, so they cover the pid
+file, the printed endpoints, signal handling and the snapshot kept across a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.local
+
+BIN = Path(sys.executable).parent
+START_DEADLINE_SECONDS = 60
+
+
+def _cli(home: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "medialens"), *args],
+        env={**os.environ, "MEDIALENS_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
+
+
+def _start(home: Path) -> subprocess.Popen[str]:
+    log = (home.parent / f"{home.name}-up.log").open("w")
+    process = subprocess.Popen(
+        [str(BIN / "medialens"), "up"],
+        env={**os.environ, "MEDIALENS_HOME": str(home)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + START_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"medialens up exited early with {process.returncode}")
+        if _cli(home, "status").returncode == 0:
+            return process
+        time.sleep(0.3)
+    process.kill()
+    raise AssertionError("medialens up was not ready in time")
+
+
+def _stop(home: Path, process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        _cli(home, "down")
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _exported(home: Path) -> dict[str, str]:
+    result = _cli(home, "env", check=True)
+    values: dict[str, str] = {}
+    for line in result.stdout.splitlines():
+        assert line.startswith("export "), line
+        name, _, value = line.removeprefix("export ").partition("=")
+        values[name] = shlex.split(value)[0]
+    return values
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture(scope="module")
+def running_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One platform shared by the tests that only use it, to keep the suite quick."""
+    home = tmp_path_factory.mktemp("shared") / "state"
+    process = _start(home)
+    try:
+        yield home
+    finally:
+        _stop(home, process)
+
+
+@pytest.fixture
+def platform(running_home: Path) -> dict[str, str]:
+    return {**os.environ, **_exported(running_home)}
+
+
+def _awscurl(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [str(BIN / "awscurl"), "--fail-with-body", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_env_prints_every_variable_the_seed_commands_use(platform: dict[str, str]) -> None:
+    for name in (
+        "WORKFLOW_API_ENDPOINT",
+        "DATAPLANE_API_ENDPOINT",
+        "DATAPLANE_BUCKET",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_DEFAULT_REGION",
+    ):
+        assert platform.get(name), name
+    assert platform["DATAPLANE_API_ENDPOINT"].startswith("http://127.0.0.1:")
+
+
+def test_aws_cli_and_awscurl_create_page_read_and_delete(platform: dict[str, str], tmp_path: Path) -> None:
+    media = tmp_path / "clip.bin"
+    media.write_bytes(b"\x00media" * 100)
+    bucket = platform["DATAPLANE_BUCKET"]
+    copy = subprocess.run(
+        [str(BIN / "aws"), "s3", "cp", str(media), f"s3://{bucket}/upload/clip.bin"],
+        env=platform,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert copy.returncode == 0, copy.stderr
+    api = platform["DATAPLANE_API_ENDPOINT"]
+
+    body = json.dumps({"Input": {"S3Bucket": bucket, "S3Key": "upload/clip.bin"}})
+    code, out = _awscurl(platform, "-X", "POST", "--data", body, f"{api}/create")
+    assert code == 0, out
+    asset_id = json.loads(out)["AssetId"]
+
+    for page in (1, 2):
+        stored = json.dumps(
+            {"OperatorName": "Labels", "WorkflowId": "wf-1", "Results": {"page": page}, "Page": page}
+        )
+        code, out = _awscurl(
+            platform,
+            "-X",
+            "POST",
+            "--data",
+            stored,
+            f"{api}/metadata/{asset_id}?paginated=true" + ("&end=true" if page == 2 else ""),
+        )
+        assert code == 0, out
+
+    code, out = _awscurl(platform, f"{api}/metadata/{asset_id}/Labels")
+    first = json.loads(out)
+    assert first["results"] == {"page": 1}
+    code, out = _awscurl(platform, f"{api}/metadata/{asset_id}/Labels?cursor={first['cursor']}")
+    second = json.loads(out)
+    assert second["results"] == {"page": 2}
+    assert "cursor" not in second
+
+    code, out = _awscurl(platform, "-X", "DELETE", f"{api}/metadata/{asset_id}")
+    assert code == 0, out
+    code, out = _awscurl(platform, f"{api}/metadata/{asset_id}")
+    assert code != 0
+    assert "404" in out or "NotFound" in out or "not found" in out.lower()
+
+
+def test_unsigned_and_wrongly_signed_requests_are_refused(platform: dict[str, str]) -> None:
+    api = platform["DATAPLANE_API_ENDPOINT"]
+    assert requests.get(f"{api}/metadata", timeout=10).status_code == 403
+    wrong = {**platform, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    code, out = _awscurl(wrong, f"{api}/metadata")
+    assert code != 0
+    assert "403" in out or "signature" in out.lower()
+    assert requests.get(f"{api}/", timeout=10).status_code == 200  # health check stays open
+
+
+def test_assets_survive_a_restart(home: Path, tmp_path: Path) -> None:
+    process = _start(home)
+    try:
+        env = {**os.environ, **_exported(home)}
+        bucket, api = env["DATAPLANE_BUCKET"], env["DATAPLANE_API_ENDPOINT"]
+        subprocess.run(
+            [str(BIN / "aws"), "s3", "cp", "-", f"s3://{bucket}/upload/keep.bin"],
+            input="kept",
+            env=env,
+            text=True,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        body = json.dumps({"Input": {"S3Bucket": bucket, "S3Key": "upload/keep.bin"}})
+        code, out = _awscurl(env, "-X", "POST", "--data", body, f"{api}/create")
+        assert code == 0, out
+        asset_id = json.loads(out)["AssetId"]
+    finally:
+        _stop(home, process)
+    assert _cli(home, "status").returncode != 0
+
+    process = _start(home)
+    try:
+        env = {**os.environ, **_exported(home)}
+        code, out = _awscurl(env, f"{env['DATAPLANE_API_ENDPOINT']}/metadata")
+        assert code == 0, out
+        assert asset_id in json.loads(out)["assets"]
+    finally:
+        _stop(home, process)
+
+
+def test_commands_that_need_a_running_platform_fail_in_one_line(home: Path) -> None:
+    for command in ("env", "status", "down"):
+        result = _cli(home, command)
+        assert result.returncode == 1, command
+        assert result.stderr.strip().count("\n") == 0, result.stderr
+        assert "not running" in result.stderr
+
+
+def test_up_and_reset_refuse_while_running(running_home: Path) -> None:
+    second = _cli(running_home, "up")
+    assert second.returncode == 1
+    assert "already running" in second.stderr
+    reset = _cli(running_home, "reset")
+    assert reset.returncode == 1
+    assert (running_home / "credentials.json").exists()
+
+
+def test_demo_runs_every_step_on_a_fresh_state_folder(home: Path) -> None:
+    result = _cli(home, "demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "demo complete" in result.stdout
+    assert "FAILED" not in result.stdout
+    assert _cli(home, "status").returncode == 1  # the demo's own platform stopped with it
