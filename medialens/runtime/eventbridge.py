@@ -11,23 +11,20 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.events.models import Rule
 from moto.events.utils import EventTemplateParser
 
+from medialens.runtime.patching import MethodPatch
 from medialens.runtime.workers import InvokeResult
 
 LOG = logging.getLogger(__name__)
 Invoke = Callable[[str, bytes], InvokeResult]
 
 _original_send: Callable[..., None] = Rule.send_to_targets
-_lock = threading.Lock()
-_active: EventBridgeDispatcher | None = None
 
 
 def _is_lambda(target: dict[str, Any]) -> bool:
@@ -35,7 +32,7 @@ def _is_lambda(target: dict[str, Any]) -> bool:
 
 
 def _patched_send(self: Rule, original_event: Any, transform_input: bool = True) -> None:
-    dispatcher = _active
+    dispatcher = EventBridgeDispatcher.active()
     lambda_targets = [t for t in self.targets if _is_lambda(t)]
     if dispatcher is None or not lambda_targets:
         _original_send(self, original_event, transform_input)
@@ -73,56 +70,20 @@ def _lambda_event(target: dict[str, Any], event: dict[str, Any]) -> bytes:
     return json.dumps(selected).encode()
 
 
-class EventBridgeDispatcher:
+class EventBridgeDispatcher(MethodPatch):
     """While installed, rules with Lambda targets invoke them through `invoke`, in the background."""
 
+    owner = Rule
+    attribute = "send_to_targets"
+    replacement = _patched_send
+    original = _original_send
+    thread_name = "eventbridge"
+
     def __init__(self, invoke: Invoke, *, threads: int = 4) -> None:
+        super().__init__(threads=threads)
         self._invoke = invoke
-        self._threads = threads
-        self._executor: ThreadPoolExecutor | None = None
-
-    def install(self) -> None:
-        global _active
-        with _lock:
-            if _active is self:
-                return
-            if _active is not None:
-                raise RuntimeError("another EventBridgeDispatcher is installed")
-            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="eventbridge")
-            Rule.send_to_targets = _patched_send  # type: ignore[method-assign]
-            _active = self
-
-    def uninstall(self) -> None:
-        global _active
-        with _lock:
-            if _active is not self:
-                return
-            Rule.send_to_targets = _original_send  # type: ignore[method-assign]
-            _active = None
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> EventBridgeDispatcher:
-        self.install()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.uninstall()
 
     def dispatch(self, target: dict[str, Any], event: dict[str, Any]) -> None:
         function_name = str(target["Arn"]).split(":")[6]
         payload = _lambda_event(target, event)
-        executor = self._executor
-        if executor is not None:
-            executor.submit(self._run, function_name, payload)
-
-    def _run(self, function_name: str, payload: bytes) -> None:
-        try:
-            result = self._invoke(function_name, payload)
-        except Exception:
-            LOG.exception("EventBridge delivery to %s failed", function_name)
-            return
-        if result.function_error:
-            detail = result.payload[:1000].decode("utf-8", "replace")
-            LOG.warning("EventBridge target %s failed: %s", function_name, detail)
+        self.submit_invocation(self._invoke, function_name, payload, LOG)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import threading
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from moto.awslambda.models import LambdaFunction
 
 from medialens.runtime.functions import FunctionSpec
+from medialens.runtime.patching import MethodPatch
 from medialens.runtime.workers import InvokeResult
 
 LOG = logging.getLogger(__name__)
@@ -34,8 +33,6 @@ class Invoker(Protocol):
 
 
 _original_invoke: Callable[..., str | bytes] = LambdaFunction.invoke
-_lock = threading.Lock()
-_active: LambdaBridge | None = None
 
 
 def _header(headers: Any, name: str, default: str) -> str:
@@ -47,48 +44,24 @@ def _header(headers: Any, name: str, default: str) -> str:
 
 
 def _patched_invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> Any:
-    bridge = _active
+    bridge = LambdaBridge.active()
     if bridge is None or self.function_name not in bridge.invoker.function_names:
         return _original_invoke(self, body, request_headers, response_headers)
     return bridge.handle(self.function_name, body, request_headers, response_headers)
 
 
-class LambdaBridge:
+class LambdaBridge(MethodPatch):
     """While installed, moto runs the invoker's functions; a context manager or install/uninstall."""
 
+    owner = LambdaFunction
+    attribute = "invoke"
+    replacement = _patched_invoke
+    original = _original_invoke
+    thread_name = "lambda-async"
+
     def __init__(self, invoker: Invoker, *, async_threads: int = 8) -> None:
+        super().__init__(threads=async_threads)
         self.invoker = invoker
-        self._async_threads = async_threads
-        self._executor: ThreadPoolExecutor | None = None
-
-    def install(self) -> None:
-        global _active
-        with _lock:
-            if _active is self:
-                return
-            if _active is not None:
-                raise RuntimeError("another LambdaBridge is installed")
-            self._executor = ThreadPoolExecutor(self._async_threads, thread_name_prefix="lambda-async")
-            LambdaFunction.invoke = _patched_invoke  # type: ignore[method-assign]
-            _active = self
-
-    def uninstall(self) -> None:
-        global _active
-        with _lock:
-            if _active is not self:
-                return
-            LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
-            _active = None
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> LambdaBridge:
-        self.install()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.uninstall()
 
     def handle(self, name: str, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
@@ -99,9 +72,7 @@ class LambdaBridge:
         if invocation_type == "Event":
             # Lambda queues an async invocation and answers 202 at once (moto's responses.py
             # turns the Event header into the 202).
-            executor = self._executor
-            if executor is not None:
-                executor.submit(self._run_async, name, payload)
+            self.submit_invocation(self.invoker.invoke, name, payload, LOG)
             return b""
         result = self.invoker.invoke(name, payload)
         if result.function_error:
@@ -111,17 +82,6 @@ class LambdaBridge:
         tail = result.log_tail.encode("utf-8")[-_LOG_RESULT_BYTES:]
         response_headers["x-amz-log-result"] = base64.b64encode(tail).decode("ascii")
         return result.payload
-
-    def _run_async(self, name: str, payload: bytes) -> None:
-        try:
-            result = self.invoker.invoke(name, payload)
-        except Exception:
-            LOG.exception("async invocation of %s failed", name)
-            return
-        if result.function_error:
-            LOG.warning(
-                "async invocation of %s failed: %s", name, result.payload[:2000].decode("utf-8", "replace")
-            )
 
 
 def _placeholder_zip() -> bytes:

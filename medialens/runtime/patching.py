@@ -1,0 +1,89 @@
+"""Swap one of moto's methods for ours while a runtime component is installed.
+
+The Lambda bridge and the EventBridge dispatcher both replace a moto method process-wide and run
+work in the background; this holds what they share: one installation per method at a time,
+idempotent install/uninstall, and a thread pool that is drained on uninstall.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, Self
+
+from medialens.runtime.workers import InvokeResult
+
+_lock = threading.Lock()
+
+
+class MethodPatch:
+    """Base of a component that replaces `owner.attribute` with `replacement` while installed."""
+
+    owner: ClassVar[type]
+    attribute: ClassVar[str]
+    replacement: ClassVar[Callable[..., Any]]
+    original: ClassVar[Callable[..., Any]]
+    thread_name: ClassVar[str] = "moto-patch"
+    _active: ClassVar[MethodPatch | None] = None
+
+    def __init__(self, *, threads: int) -> None:
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def active(cls) -> Self | None:
+        found = cls._active
+        return found if isinstance(found, cls) else None
+
+    def install(self) -> None:
+        cls = type(self)
+        with _lock:
+            if cls._active is self:
+                return
+            if cls._active is not None:
+                raise RuntimeError(f"another {cls.__name__} is installed")
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix=cls.thread_name)
+            setattr(cls.owner, cls.attribute, cls.replacement)
+            cls._active = self
+
+    def uninstall(self) -> None:
+        cls = type(self)
+        with _lock:
+            if cls._active is not self:
+                return
+            setattr(cls.owner, cls.attribute, cls.original)
+            cls._active = None
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Self:
+        self.install()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstall()
+
+    def submit_invocation(
+        self, invoke: Callable[[str, bytes], InvokeResult], name: str, payload: bytes, log: logging.Logger
+    ) -> None:
+        """Run `invoke(name, payload)` in the background, logging rather than raising failures."""
+        executor = self._executor
+        if executor is not None:
+            executor.submit(_invoke_logged, invoke, name, payload, log)
+
+
+def _invoke_logged(
+    invoke: Callable[[str, bytes], InvokeResult], name: str, payload: bytes, log: logging.Logger
+) -> None:
+    try:
+        result = invoke(name, payload)
+    except Exception:
+        log.exception("background invocation of %s failed", name)
+        return
+    if result.function_error:
+        log.warning(
+            "background invocation of %s failed: %s", name, result.payload[:2000].decode("utf-8", "replace")
+        )
