@@ -1,6 +1,6 @@
 """Lambda entry point of the workflow API: `api.workflow.handler.lambda_handler`.
 
-The resolver is built once per container; configuration, clients and services per invocation
+The resolver is built once per container (per thread); configuration, clients and services per invocation
 (cheap, and it lets the local runtime and tests change the environment between calls).
 """
 
@@ -9,18 +9,30 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from api.workflow.app import create_app
 from api.workflow.compiler_protocol import LazyCompiler, WorkflowCompiler
 from api.workflow.config import ConfigurationError, WorkflowApiConfig
+from api.workflow.routes.common import CURRENT_SERVICES
 from api.workflow.wiring import build_services
 
 logger = logging.getLogger(__name__)
 
-APP = create_app()
+# A resolver keeps the current event on itself, so one must not serve two requests at once: the
+# local runtime calls handlers from several threads. One resolver per thread.
+_local = threading.local()
+
+
+def get_app() -> APIGatewayRestResolver:
+    app: APIGatewayRestResolver | None = getattr(_local, "app", None)
+    if app is None:
+        app = _local.app = create_app()
+    return app
 
 
 def compiler_factory() -> WorkflowCompiler:
@@ -61,5 +73,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # Looked up at call time so monkeypatching `compiler_factory` takes effect.
         compiler=LazyCompiler(lambda: compiler_factory()),
     )
-    APP.append_context(services=services)
-    return APP.resolve(event, context)
+    token = CURRENT_SERVICES.set(services)
+    try:
+        return get_app().resolve(event, context)
+    finally:
+        CURRENT_SERVICES.reset(token)

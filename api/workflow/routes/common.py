@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, cast
+from contextvars import ContextVar
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -45,8 +46,14 @@ def errors(*codes: int) -> dict[int, OpenAPIResponse]:
     return documented
 
 
+# Set by the handler for the request being resolved. A context variable, not the routers' context:
+# module-level routers point at one resolver, and the local runtime resolves on several threads.
+CURRENT_SERVICES: ContextVar[Services] = ContextVar("workflow_api_services")
+
+
 def services(router: Router) -> Services:
-    return cast(Services, router.context["services"])
+    """The services of the request being handled (`router` names the caller's resource)."""
+    return CURRENT_SERVICES.get()
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.workflow.workflow_helpers import WorkflowApi
+from tests.functional.workflow.workflow_helpers import WorkflowApi, operation_body
 
 DEFINITION_ROUTES = {
     ("get", "/"),
@@ -70,3 +70,22 @@ def test_state_machine_prefix_too_long_for_machine_names_is_refused(
 ) -> None:
     monkeypatch.setenv("STATE_MACHINE_PREFIX", "p" * 16)
     api.fails(500, "GET", "/workflow")
+
+
+def test_concurrent_requests_from_threads_each_see_their_own_request(api: WorkflowApi) -> None:
+    # The local runtime serves requests from several threads: neither the services nor the event
+    # being resolved may leak between them. (Reads only: moto's in-process transactions are not
+    # thread-safe, which would test moto rather than the API.)
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"Op{index}" for index in range(8)]
+    for name in names:
+        api.ok("POST", "/workflow/operation", body=operation_body(name))
+
+    def fetch(index: int) -> str:
+        status, body, _ = api.call("GET", f"/workflow/operation/{names[index % 8]}")
+        assert status == 200, body
+        return str(body["Name"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(fetch, range(64))) == [names[index % 8] for index in range(64)]
