@@ -1,6 +1,6 @@
 """Errors the dataplane API answers with, each carrying its HTTP status and wire code.
 
-    DataplaneError                500 InternalError (base; client faults use a subclass)
+    DataplaneError (= api.common ApiError)  500 InternalError (base; client faults use a subclass)
     ├── BadRequestError           400 BadRequest
     │   └── InvalidCursorError    400 InvalidCursor
     ├── ResourceNotFoundError     404 NotFound
@@ -12,44 +12,27 @@ Every error reaches the client as JSON `{"Code": ..., "Message": ...}`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from api.common.http_errors import (
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    InvalidCursorError,
+    ResourceNotFoundError,
+)
+
+DataplaneError = ApiError
 
 
-class DataplaneError(Exception):
-    status: ClassVar[int] = 500
-    code: ClassVar[str] = "InternalError"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def body(self) -> dict[str, str]:
-        return {"Code": self.code, "Message": self.message}
-
-
-class BadRequestError(DataplaneError):
-    status = 400
-    code = "BadRequest"
-
-
-class InvalidCursorError(BadRequestError):
-    code = "InvalidCursor"
-
-    def __init__(self) -> None:
-        # One fixed message: never tell a forger which check failed.
-        super().__init__("invalid cursor")
-
-
-class ResourceNotFoundError(DataplaneError):
-    status = 404
-    code = "NotFound"
-
-
-class ConflictError(DataplaneError):
-    status = 409
-    code = "Conflict"
-
-
-class PayloadTooLargeError(DataplaneError):
+class PayloadTooLargeError(ApiError):
     status = 413
     code = "PayloadTooLarge"
+
+
+__all__ = [
+    "BadRequestError",
+    "ConflictError",
+    "DataplaneError",
+    "InvalidCursorError",
+    "PayloadTooLargeError",
+    "ResourceNotFoundError",
+]

@@ -12,44 +12,27 @@ Every error reaches the client as JSON `{"Code": ..., "Message": ...}`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from api.common.http_errors import (
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    InvalidCursorError,
+    ResourceNotFoundError,
+)
+
+WorkflowApiError = ApiError
 
 
-class WorkflowApiError(Exception):
-    status: ClassVar[int] = 500
-    code: ClassVar[str] = "InternalError"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def body(self) -> dict[str, str]:
-        return {"Code": self.code, "Message": self.message}
-
-
-class BadRequestError(WorkflowApiError):
-    status = 400
-    code = "BadRequest"
-
-
-class InvalidCursorError(BadRequestError):
-    code = "InvalidCursor"
-
-    def __init__(self) -> None:
-        # One fixed message: never tell a forger which check failed.
-        super().__init__("invalid cursor")
-
-
-class ResourceNotFoundError(WorkflowApiError):
-    status = 404
-    code = "NotFound"
-
-
-class ConflictError(WorkflowApiError):
-    status = 409
-    code = "Conflict"
-
-
-class StateMachineError(WorkflowApiError):
+class StateMachineError(ApiError):
     status = 502
     code = "StateMachineError"
+
+
+__all__ = [
+    "BadRequestError",
+    "ConflictError",
+    "InvalidCursorError",
+    "ResourceNotFoundError",
+    "StateMachineError",
+    "WorkflowApiError",
+]

@@ -1,0 +1,1 @@
+"""Pieces both HTTP APIs (dataplane and workflow) share: error types and signed cursors."""
