@@ -6,6 +6,7 @@ handler sees the same configuration on the local platform as on AWS.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -14,11 +15,12 @@ from botocore.exceptions import ClientError
 from medialens_helper import settings
 
 from api.dataplane.storage_schema import table_definition
-from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE
+from api.workflow import config as workflow_config
+from api.workflow.table import table_definition as definitions_table_definition
+from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE
 from medialens.runtime.event_sources import EventSourceSpec
 from medialens.runtime.functions import FunctionSpec
 from medialens.state import StateDir
-
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class ResourceNames:
     dataplane_bucket: str = "medialens-dataplane"
     dataplane_table: str = "medialens-dataplane"
     dataplane_stream: str = "medialens-dataplane-results"
+    definitions_table: str = "medialens-workflow-definitions"
+    state_machine_role: str = "medialens-local-states"
+    state_machine_prefix: str = "medialens"
 
 
 class LocalDeployment:
@@ -42,7 +47,7 @@ class LocalDeployment:
         return self.names.dataplane_bucket
 
     def api_routes(self) -> Mapping[str, str]:
-        return {DATAPLANE_API_BASE: "DataplaneApi"}
+        return {DATAPLANE_API_BASE: "DataplaneApi", WORKFLOW_API_BASE: "WorkflowApi"}
 
     def functions(self, moto_url: str, api_url: str) -> list[FunctionSpec]:
         storage = {
@@ -62,7 +67,25 @@ class LocalDeployment:
                 },
                 timeout_seconds=30,
             ),
+            FunctionSpec(
+                name="WorkflowApi",
+                handler="api.workflow.handler.lambda_handler",
+                environment={
+                    workflow_config.WORKFLOW_DEFINITIONS_TABLE: self.names.definitions_table,
+                    workflow_config.CURSOR_SIGNING_KEY: self.state.cursor_signing_key(),
+                    workflow_config.STEP_FUNCTIONS_ROLE_ARN: self._role_arn(self.names.state_machine_role),
+                    workflow_config.STATE_MACHINE_PREFIX: self.names.state_machine_prefix,
+                    settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
+                    settings.WORKFLOW_API_ENDPOINT: api_url + WORKFLOW_API_BASE,
+                    "POWERTOOLS_SERVICE_NAME": "workflow-api",
+                },
+                timeout_seconds=30,
+            ),
         ]
+
+    @staticmethod
+    def _role_arn(name: str) -> str:
+        return f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{name}"
 
     def event_sources(self) -> list[EventSourceSpec]:
         return []
@@ -81,9 +104,35 @@ class LocalDeployment:
                 StreamName=self.names.dataplane_stream, StreamModeDetails={"StreamMode": "ON_DEMAND"}
             )
         )
+        _ignore_exists(
+            lambda: dynamodb.create_table(
+                TableName=self.names.definitions_table, **definitions_table_definition()
+            )
+        )
+        iam = session.client("iam")
+        _ignore_exists(
+            lambda: iam.create_role(
+                RoleName=self.names.state_machine_role, AssumeRolePolicyDocument=_STATES_TRUST_POLICY
+            )
+        )
 
 
-_EXISTS_CODES = {"BucketAlreadyOwnedByYou", "ResourceInUseException", "ResourceConflictException"}
+# moto's default account: the one every local ARN is in.
+LOCAL_ACCOUNT_ID = "123456789012"
+_STATES_TRUST_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+_EXISTS_CODES = {
+    "BucketAlreadyOwnedByYou",
+    "ResourceInUseException",
+    "ResourceConflictException",
+    "EntityAlreadyExists",
+}
 
 
 def _ignore_exists(create: Callable[[], object]) -> None:
