@@ -1,0 +1,273 @@
+"""Execution records: create, read, list, and the guarded status transitions (key design in `schema`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from api.workflow.executions.schema import (
+    BY_ASSET_ID,
+    BY_STATUS,
+    ID,
+    ExecutionStatus,
+    operator_item_id,
+)
+
+Cursor = str | None
+_JSON_FIELDS = ("Input", "Configuration", "Stages")
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _condition_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _decode(item: dict[str, Any]) -> dict[str, Any]:
+    record = {key: _deserialize(value) for key, value in item.items()}
+    for field in _JSON_FIELDS:
+        if isinstance(record.get(field), str):
+            record[field] = json.loads(record[field])
+    return record
+
+
+@dataclass(frozen=True)
+class OperatorOutcome:
+    """What one operator of a stage ended with; `output` is its whole output object."""
+
+    name: str
+    status: str
+    message: str | None = None
+    output: Any = None
+
+
+class ExecutionStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # writes
+
+    def create(
+        self,
+        *,
+        execution_id: str,
+        workflow: str,
+        asset_id: str,
+        state_machine_arn: str,
+        input: dict[str, Any],
+        configuration: dict[str, Any],
+        stages: Sequence[dict[str, Any]],
+    ) -> dict[str, Any]:
+        stamp = now()
+        item = {
+            ID: {"S": execution_id},
+            "Workflow": {"S": workflow},
+            "AssetId": {"S": asset_id},
+            "Status": {"S": ExecutionStatus.QUEUED.value},
+            "Created": {"S": stamp},
+            "Modified": {"S": stamp},
+            "StateMachineArn": {"S": state_machine_arn},
+            "Input": {"S": _dumps(input)},
+            "Configuration": {"S": _dumps(configuration)},
+            "Stages": {"S": _dumps(list(stages))},
+            "StageStatus": {"M": {stage["Name"]: {"S": "Not Started"} for stage in stages}},
+        }
+        self._client.put_item(
+            TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(Id)"
+        )
+        return _decode(item)
+
+    def _transition(
+        self,
+        execution_id: str,
+        allowed: Iterable[ExecutionStatus],
+        status: ExecutionStatus,
+        extra: dict[str, Any] | None = None,
+    ) -> ExecutionStatus | None:
+        """Set `status` if the current one is in `allowed`; the previous status, or None if not."""
+        allowed = list(allowed)
+        names = {"#s": "Status"}
+        values: dict[str, Any] = {":new": {"S": status.value}, ":m": {"S": now()}}
+        sets = ["#s = :new", "Modified = :m"]
+        for index, (key, value) in enumerate((extra or {}).items()):
+            names[f"#x{index}"] = key
+            values[f":x{index}"] = _serialize(value)
+            sets.append(f"#x{index} = :x{index}")
+        placeholders = []
+        for index, old in enumerate(allowed):
+            values[f":a{index}"] = {"S": old.value}
+            placeholders.append(f":a{index}")
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={ID: {"S": execution_id}},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=f"attribute_exists(Id) AND #s IN ({', '.join(placeholders)})",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return None
+            raise
+        return ExecutionStatus(response["Attributes"]["Status"]["S"])
+
+    def mark_started(self, execution_id: str) -> bool:
+        return self._transition(execution_id, [ExecutionStatus.QUEUED], ExecutionStatus.STARTED) is not None
+
+    def requeue(self, execution_id: str) -> bool:
+        """Started -> Queued, when a start failed for a reason worth trying again."""
+        return self._transition(execution_id, [ExecutionStatus.STARTED], ExecutionStatus.QUEUED) is not None
+
+    def finish(
+        self, execution_id: str, status: ExecutionStatus, reason: str | None = None
+    ) -> ExecutionStatus | None:
+        """Queued/Started -> `status`; returns the previous status, or None if already final."""
+        extra = {"Error": reason} if reason else None
+        return self._transition(
+            execution_id, [ExecutionStatus.QUEUED, ExecutionStatus.STARTED], status, extra
+        )
+
+    def set_execution_arn(self, execution_id: str, arn: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key={ID: {"S": execution_id}},
+            UpdateExpression="SET ExecutionArn = :arn",
+            ConditionExpression="attribute_exists(Id)",
+            ExpressionAttributeValues={":arn": {"S": arn}},
+        )
+
+    def record_stage(
+        self, execution_id: str, stage: str, stage_status: str, outcomes: Sequence[OperatorOutcome]
+    ) -> None:
+        """One item per operator (idempotent puts), then the stage's status on the execution."""
+        for outcome in outcomes:
+            item: dict[str, Any] = {
+                ID: {"S": operator_item_id(execution_id, stage, outcome.name)},
+                "OperatorName": {"S": outcome.name},
+                "StageName": {"S": stage},
+                "OperatorStatus": {"S": outcome.status},
+                "Output": {"S": _dumps(outcome.output)},
+                "Recorded": {"S": now()},
+            }
+            if outcome.message:
+                item["Message"] = {"S": outcome.message}
+            self._client.put_item(TableName=self._table, Item=item)
+        self._client.update_item(
+            TableName=self._table,
+            Key={ID: {"S": execution_id}},
+            UpdateExpression="SET StageStatus.#stage = :st, Modified = :m",
+            ConditionExpression="attribute_exists(Id)",
+            ExpressionAttributeNames={"#stage": stage},
+            ExpressionAttributeValues={":st": {"S": stage_status}, ":m": {"S": now()}},
+        )
+
+    # reads
+
+    def get(self, execution_id: str) -> dict[str, Any] | None:
+        item = self._client.get_item(
+            TableName=self._table, Key={ID: {"S": execution_id}}, ConsistentRead=True
+        ).get("Item")
+        if not item or "Status" not in item:  # operator and counter items are not executions
+            return None
+        return _decode(item)
+
+    def operator_outcomes(self, record: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+        """{stage: {operator: {"Status", "Message"?, "Output"}}} for the operators recorded so far."""
+        keys = [
+            {ID: {"S": operator_item_id(record[ID], stage["Name"], op)}}
+            for stage in record.get("Stages", [])
+            for op in stage["Operations"]
+        ]
+        found: dict[str, dict[str, dict[str, Any]]] = {}
+        for start in range(0, len(keys), 100):
+            batch = keys[start : start + 100]
+            request: dict[str, Any] = {self._table: {"Keys": batch, "ConsistentRead": True}}
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    value = {key: _deserialize(attr) for key, attr in item.items()}
+                    entry = {"Status": value["OperatorStatus"], "Output": json.loads(value["Output"])}
+                    if "Message" in value:
+                        entry["Message"] = value["Message"]
+                    found.setdefault(value["StageName"], {})[value["OperatorName"]] = entry
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def page(self, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """Executions in table order (a Scan of execution items only)."""
+        return self._collect(
+            {
+                "TableName": self._table,
+                "FilterExpression": "attribute_exists(#s) AND attribute_exists(AssetId)",
+                "ExpressionAttributeNames": {"#s": "Status"},
+            },
+            limit,
+            {ID: {"S": after}} if after else None,
+            scan=True,
+        )
+
+    def by_index(
+        self, index: str, key: str, value: str, limit: int, after: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Executions of one AssetId or Status, newest first."""
+        start = None
+        if after:
+            record = self.get(after)
+            if record is None or record.get(key) != value:
+                return [], None
+            start = {ID: {"S": after}, key: {"S": value}, "Created": {"S": record["Created"]}}
+        return self._collect(
+            {
+                "TableName": self._table,
+                "IndexName": index,
+                "KeyConditionExpression": "#k = :v",
+                "ExpressionAttributeNames": {"#k": key},
+                "ExpressionAttributeValues": {":v": {"S": value}},
+                "ScanIndexForward": False,
+            },
+            limit,
+            start,
+            scan=False,
+        )
+
+    def by_asset(self, asset_id: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], Cursor]:
+        return self.by_index(BY_ASSET_ID, "AssetId", asset_id, limit, after)
+
+    def by_status(self, status: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], Cursor]:
+        return self.by_index(BY_STATUS, "Status", status, limit, after)
+
+    def _collect(
+        self, request: dict[str, Any], limit: int, start: dict[str, Any] | None, *, scan: bool
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        # One record beyond the page tells whether a cursor is worth offering.
+        records: list[dict[str, Any]] = []
+        call = self._client.scan if scan else self._client.query
+        while len(records) <= limit:
+            page = dict(request, Limit=max(limit + 1 - len(records), 10))
+            if start is not None:
+                page["ExclusiveStartKey"] = start
+            response = call(**page)
+            records.extend(_decode(item) for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if start is None:
+                break
+        if len(records) > limit:
+            return records[:limit], records[limit - 1][ID]
+        return records, None

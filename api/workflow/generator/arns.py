@@ -1,0 +1,47 @@
+"""The ARNs of the platform's own step Lambdas that every generated machine calls."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+OPERATOR_FILTER_LAMBDA_ARN = "OPERATOR_FILTER_LAMBDA_ARN"
+OPERATOR_FAILED_LAMBDA_ARN = "OPERATOR_FAILED_LAMBDA_ARN"
+COMPLETE_STAGE_LAMBDA_ARN = "COMPLETE_STAGE_LAMBDA_ARN"
+COMPLETE_WORKFLOW_LAMBDA_ARN = "COMPLETE_WORKFLOW_LAMBDA_ARN"
+FAIL_WORKFLOW_LAMBDA_ARN = "FAIL_WORKFLOW_LAMBDA_ARN"
+
+ENVIRONMENT_VARIABLES: Mapping[str, str] = {
+    "operator_filter": OPERATOR_FILTER_LAMBDA_ARN,
+    "operator_failed": OPERATOR_FAILED_LAMBDA_ARN,
+    "complete_stage": COMPLETE_STAGE_LAMBDA_ARN,
+    "complete_workflow": COMPLETE_WORKFLOW_LAMBDA_ARN,
+    "fail_workflow": FAIL_WORKFLOW_LAMBDA_ARN,
+}
+
+
+class MissingStepFunctionArnError(RuntimeError):
+    """A step Lambda's ARN is not configured: a deployment fault."""
+
+
+@dataclass(frozen=True)
+class StepFunctionArns:
+    operator_filter: str
+    operator_failed: str
+    complete_stage: str
+    complete_workflow: str
+    fail_workflow: str
+
+    def __post_init__(self) -> None:
+        bad = [f.name for f in fields(self) if not str(getattr(self, f.name)).startswith("arn:")]
+        if bad:
+            raise ValueError(f"step Lambda ARNs must be ARNs: {', '.join(bad)}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StepFunctionArns:
+        env = os.environ if environ is None else environ
+        missing = [name for name in ENVIRONMENT_VARIABLES.values() if not env.get(name)]
+        if missing:
+            raise MissingStepFunctionArnError(f"missing environment variables: {', '.join(missing)}")
+        return cls(**{field: env[name] for field, name in ENVIRONMENT_VARIABLES.items()})

@@ -1,0 +1,66 @@
+"""The data contract between generated state machines and the platform's step Lambdas.
+
+Execution input (what the scheduler starts a machine with; the workflow state between stages)::
+
+    {"ExecutionId", "AssetId", "Workflow",
+     "Input": {"Media": {...}, "MetaData": {...}},
+     "Configuration": {stage: {operator: {...}}},      # defaults merged with the request's override
+     "Settings": {"WaitBaseSeconds": 1, "WaitMaxSeconds": 60}}   # optional; the local runtime shortens
+
+Inside a stage the Parallel writes its branch outputs to ``Outputs`` (removed again by the
+complete-stage step) and a Catch writes ``{"Error", "Cause"}`` to ``Failure``.
+
+Inside an operator branch the state is ``{"Event": operator event/output, "Poll": {...}}``: the
+operator's output is kept under ``Event`` because MIE operators return only their own fields, and
+the poll counters must survive the call.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Workflow state
+EXECUTION_ID: Final = "ExecutionId"
+ASSET_ID: Final = "AssetId"
+WORKFLOW: Final = "Workflow"
+INPUT: Final = "Input"
+CONFIGURATION: Final = "Configuration"
+SETTINGS: Final = "Settings"
+OUTPUTS: Final = "Outputs"
+FAILURE: Final = "Failure"
+
+# Operator branch state
+EVENT: Final = "Event"
+POLL: Final = "Poll"
+WAIT_SECONDS: Final = "WaitSeconds"
+MAX_WAIT_SECONDS: Final = "MaxWaitSeconds"
+RAMP_LEFT: Final = "RampLeft"  # doublings left before the wait reaches its cap
+ROUNDS_LEFT: Final = "RoundsLeft"  # monitor calls left before the operator times out
+TIMEOUT_SECONDS: Final = "TimeoutSeconds"
+TIMEOUT_MESSAGE: Final = "TimeoutMessage"
+POLL_FIELDS: Final = (
+    WAIT_SECONDS,
+    MAX_WAIT_SECONDS,
+    RAMP_LEFT,
+    ROUNDS_LEFT,
+    TIMEOUT_SECONDS,
+    TIMEOUT_MESSAGE,
+)
+
+# Settings (execution input) and operator configuration keys
+WAIT_BASE_SETTING: Final = "WaitBaseSeconds"
+WAIT_MAX_SETTING: Final = "WaitMaxSeconds"
+OPERATOR_TIMEOUT_KEY: Final = "TimeoutSeconds"
+
+DEFAULT_WAIT_BASE_SECONDS: Final = 1
+DEFAULT_WAIT_MAX_SECONDS: Final = 60
+DEFAULT_OPERATOR_TIMEOUT_SECONDS: Final = 3600
+
+# Payload keys of the step Lambdas
+STEP_OPERATION: Final = "Operation"  # {"Name", "Stage", "Type"}
+STEP_STATE: Final = "State"
+STEP_STAGE: Final = "Stage"
+
+# Error name of the Fail state that ends a failed workflow, and of an operator that timed out
+WORKFLOW_FAILED_ERROR: Final = "WorkflowFailed"
+OPERATOR_TIMED_OUT_ERROR: Final = "OperatorTimedOut"

@@ -1,0 +1,170 @@
+"""One Parallel branch per operation: filter, run (Sync) or start/wait/monitor (Async), end.
+
+    filter ─► skip? ──Skipped──────────────────────────────────────────────► end (output $.Event)
+                 └─► execute | start ─► check ─┬─ no Status / done ─────────► end
+                                               ├─ Error ─────► failed ──────► end
+                                               ├─ Executing, no rounds left ► timeout ─► failed
+                                               ├─ Executing, wait at cap ───► wait-max ─► tick ─┐
+                                               └─ Executing ────────────────► wait ─► ramp ─────┤
+                                          check ◄─ monitor ◄────────────────────────────────────┘
+    any Task error (retried only if transient) ─► failed
+
+The wait doubles from ``WaitBaseSeconds`` up to ``WaitMaxSeconds`` (both from the filter, which
+also turns the operator's ``TimeoutSeconds`` into a number of monitor rounds); a round at the cap
+costs 11 history events (see docs/state-machines.md).
+"""
+
+from __future__ import annotations
+
+from medialens_helper.status import Status
+
+from api.workflow.asl import (
+    And,
+    Chain,
+    Choice,
+    ChoiceRule,
+    Condition,
+    Intrinsic,
+    IsPresent,
+    JsonPath,
+    Not,
+    NumericLessThanEquals,
+    Pass,
+    State,
+    StringEquals,
+    Succeed,
+    Task,
+    Template,
+    Wait,
+)
+from api.workflow.generator import contract as c
+from api.workflow.generator.arns import StepFunctionArns
+from api.workflow.generator.names import operator_state
+from api.workflow.generator.policies import catch_all, transient_retry
+from api.workflow.models import Operation, OperationType
+
+_STATUS = f"$.{c.EVENT}.Status"
+_POLL = f"$.{c.POLL}"
+
+
+def _has_status(status: Status, *more: Condition) -> Condition:
+    return And(StringEquals(_STATUS, status.value), *more)
+
+
+def _poll(**changes: JsonPath | Intrinsic) -> dict[str, JsonPath | Intrinsic]:
+    """The Poll object copied field by field (ASL has no update-in-place), with ``changes``."""
+    fields: dict[str, JsonPath | Intrinsic] = {key: JsonPath(f"{_POLL}.{key}") for key in c.POLL_FIELDS}
+    fields.update(changes)
+    return fields
+
+
+def _decrement(key: str) -> Intrinsic:
+    return Intrinsic(f"States.MathAdd({_POLL}.{key}, -1)")
+
+
+def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) -> Chain:
+    op = operation.Name
+
+    def name(step: str) -> str:
+        return operator_state(stage, op, step)
+
+    step_payload: dict[str, Template] = {
+        c.STEP_OPERATION: {"Name": op, "Stage": stage, "Type": operation.Type.value},
+        c.STEP_STATE: JsonPath("$"),
+    }
+    failed_catch = catch_all(name("failed"), f"$.{c.FAILURE}")
+    is_async = operation.Type is OperationType.ASYNC
+    first_call = name("start") if is_async else name("execute")
+
+    def operator_task(step: str, resource: str, next_state: str) -> Task:
+        # The operator gets the MIE event alone; its output replaces it, the Poll counters stay.
+        return Task(
+            name(step),
+            resource=resource,
+            input_path=f"$.{c.EVENT}",
+            result_path=f"$.{c.EVENT}",
+            retry=transient_retry(),
+            catch=failed_catch,
+            next=next_state,
+        )
+
+    filter_task = Task(
+        name("filter"),
+        resource=arns.operator_filter,
+        parameters=step_payload,
+        retry=transient_retry(),
+        catch=failed_catch,
+    )
+    skip = Choice(
+        name("skip?"),
+        choices=[ChoiceRule(StringEquals(_STATUS, Status.Skipped.value), next=name("end"))],
+        default=first_call,
+    )
+    # Rules run in order; the first makes the later comparisons safe on a malformed output.
+    rules = [
+        ChoiceRule(Not(IsPresent(_STATUS)), next=name("end")),
+        ChoiceRule(_has_status(Status.Error), next=name("failed")),
+    ]
+    states: list[State] = []
+    if is_async:
+        assert operation.MonitorLambdaArn is not None  # the model requires it for Async
+        executing = Status.Executing
+        rules += [
+            ChoiceRule(
+                _has_status(executing, NumericLessThanEquals(f"{_POLL}.{c.ROUNDS_LEFT}", 0)),
+                next=name("timeout"),
+            ),
+            ChoiceRule(
+                _has_status(executing, NumericLessThanEquals(f"{_POLL}.{c.RAMP_LEFT}", 0)),
+                next=name("wait-max"),
+            ),
+            ChoiceRule(_has_status(executing), next=name("wait")),
+        ]
+        states += [
+            operator_task("start", operation.StartLambdaArn, name("check")),
+            Wait(name("wait"), seconds_path=f"{_POLL}.{c.WAIT_SECONDS}", next=name("ramp")),
+            Pass(
+                name("ramp"),
+                parameters=_poll(
+                    **{
+                        c.WAIT_SECONDS: Intrinsic(
+                            f"States.MathAdd({_POLL}.{c.WAIT_SECONDS}, {_POLL}.{c.WAIT_SECONDS})"
+                        ),
+                        c.RAMP_LEFT: _decrement(c.RAMP_LEFT),
+                        c.ROUNDS_LEFT: _decrement(c.ROUNDS_LEFT),
+                    }
+                ),
+                result_path=_POLL,
+                next=name("monitor"),
+            ),
+            Wait(name("wait-max"), seconds_path=f"{_POLL}.{c.MAX_WAIT_SECONDS}", next=name("tick")),
+            Pass(
+                name("tick"),
+                parameters=_poll(**{c.ROUNDS_LEFT: _decrement(c.ROUNDS_LEFT)}),
+                result_path=_POLL,
+                next=name("monitor"),
+            ),
+            operator_task("monitor", operation.MonitorLambdaArn, name("check")),
+            Pass(
+                name("timeout"),
+                parameters={
+                    "Error": c.OPERATOR_TIMED_OUT_ERROR,
+                    "Cause": JsonPath(f"{_POLL}.{c.TIMEOUT_MESSAGE}"),
+                },
+                result_path=f"$.{c.FAILURE}",
+                next=name("failed"),
+            ),
+        ]
+    else:
+        states.append(operator_task("execute", operation.StartLambdaArn, name("check")))
+    check = Choice(name("check"), choices=rules, default=name("end"))
+    failed = Task(
+        name("failed"),
+        resource=arns.operator_failed,
+        parameters=step_payload,
+        result_path=f"$.{c.EVENT}",
+        retry=transient_retry(),
+        next=name("end"),
+    )
+    end = Succeed(name("end"), output_path=f"$.{c.EVENT}")
+    return Chain([filter_task, skip], extra=[*states, check, failed, end])
