@@ -60,6 +60,7 @@ DEFAULT_OPERATOR_TIMEOUT_SECONDS: Final = 3600
 STEP_OPERATION: Final = "Operation"  # {"Name", "Stage", "Type"}
 STEP_STATE: Final = "State"
 STEP_STAGE: Final = "Stage"
+STEP_OPERATIONS: Final = "Operations"  # the stage's operators, in branch order
 
 # Error name of the Fail state that ends a failed workflow, and of an operator that timed out
 WORKFLOW_FAILED_ERROR: Final = "WorkflowFailed"

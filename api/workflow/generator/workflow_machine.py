@@ -34,7 +34,7 @@ def _stage_states(
     complete = Task(
         names.stage_state(stage.Name, "complete"),
         resource=arns.complete_stage,
-        parameters={c.STEP_STAGE: stage.Name, **_WHOLE_STATE},
+        parameters={c.STEP_STAGE: stage.Name, c.STEP_OPERATIONS: list(stage.Operations), **_WHOLE_STATE},
         retry=transient_retry(),
         catch=to_failure,
     )

@@ -1,0 +1,1 @@
+"""The step Lambdas of generated state machines: filter, operator failed, complete stage/workflow, fail."""
