@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from api.workflow.errors import BadRequestError, WorkflowApiError
-from api.workflow.routes import operations, root, stages, system, workflows
+from api.workflow.routes import executions, operations, root, stages, system, workflows
 from api.workflow.routes.common import json_response
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def create_app() -> APIGatewayRestResolver:
     app.include_router(system.router)
     app.include_router(operations.router)
     app.include_router(stages.router)
-    # TODO(control plane part 2): app.include_router(executions.router) here, before `workflows`.
+    app.include_router(executions.router)  # before `workflows`: /workflow/execution is not a workflow
     app.include_router(workflows.router)
 
     @app.get(root.OPENAPI_PATH, summary="This API's OpenAPI document", include_in_schema=False)

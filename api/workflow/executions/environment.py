@@ -41,8 +41,12 @@ def aws_client(service: str) -> Any:
     return boto3.client(service)
 
 
+def scheduler_nudge() -> SchedulerNudge:
+    return SchedulerNudge(aws_client("lambda"), os.environ.get(WORKFLOW_SCHEDULER_LAMBDA_ARN))
+
+
 def lifecycle_from_env() -> ExecutionLifecycle:
     table = setting(WORKFLOW_EXECUTION_TABLE)
     dynamodb = aws_client("dynamodb")
-    nudge = SchedulerNudge(aws_client("lambda"), os.environ.get(WORKFLOW_SCHEDULER_LAMBDA_ARN))
-    return ExecutionLifecycle(ExecutionStore(dynamodb, table), ConcurrencySlots(dynamodb, table), nudge)
+    store, slots = ExecutionStore(dynamodb, table), ConcurrencySlots(dynamodb, table)
+    return ExecutionLifecycle(store, slots, scheduler_nudge())

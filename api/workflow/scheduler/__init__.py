@@ -1,0 +1,1 @@
+"""The scheduler: admits queued executions while concurrency slots are free."""

@@ -1,0 +1,181 @@
+"""Executions through the API: submit (asset, record, queue, nudge), read, list, cancel."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+from medialens_helper import DataPlane
+from medialens_helper.errors import DataplaneError, DataplaneNotFoundError
+
+from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError, WorkflowApiError
+from api.workflow.executions.lifecycle import ExecutionLifecycle
+from api.workflow.executions.schema import ExecutionStatus
+from api.workflow.services.execution_requests import ExecutionRequest, merge_configuration
+from api.workflow.services.workflows import WorkflowService
+
+CANCEL_REASON = "cancelled by request"
+
+
+def execution_arn(state_machine_arn: str, execution_id: str) -> str:
+    """Execution ARNs follow from the machine's ARN and the execution's name (= its Id)."""
+    return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{execution_id}"
+
+
+Page = tuple[list[dict[str, Any]], str | None]
+Outcomes = dict[str, dict[str, dict[str, Any]]]
+
+
+def present(record: dict[str, Any], operators: Outcomes | None = None) -> dict[str, Any]:
+    """MIE's execution shape plus per-stage and per-operator statuses."""
+    body = {
+        "Id": record["Id"],
+        "Workflow": {"Name": record["Workflow"]},
+        "AssetId": record["AssetId"],
+        "Status": record["Status"],
+        "Created": record["Created"],
+        "Modified": record["Modified"],
+        "Globals": record.get("Input", {}),
+        "Configuration": record.get("Configuration", {}),
+    }
+    if record.get("Error"):
+        body["Error"] = record["Error"]
+    if operators is not None:
+        stage_status = record.get("StageStatus", {})
+        body["Stages"] = [
+            {
+                "Name": stage["Name"],
+                "Status": stage_status.get(stage["Name"], "Not Started"),
+                "Operations": [
+                    {"Name": op, **_operator_view(operators.get(stage["Name"], {}).get(op))}
+                    for op in stage["Operations"]
+                ],
+            }
+            for stage in record.get("Stages", [])
+        ]
+    return body
+
+
+def _operator_view(outcome: dict[str, Any] | None) -> dict[str, Any]:
+    if outcome is None:
+        return {"Status": "Not Started"}
+    view = {"Status": outcome["Status"]}
+    if outcome.get("Message"):
+        view["Message"] = outcome["Message"]
+    output = outcome.get("Output")
+    if isinstance(output, dict):
+        view.update({"MetaData": output.get("MetaData", {}), "Media": output.get("Media", {})})
+    return view
+
+
+class ExecutionService:
+    def __init__(
+        self,
+        *,
+        workflows: WorkflowService,
+        lifecycle: ExecutionLifecycle,
+        sqs: Any,
+        queue_url: str,
+        stepfunctions: Any,
+        dataplane: Callable[[], DataPlane],
+        nudge: Callable[[], None],
+    ) -> None:
+        self._workflows = workflows
+        self._lifecycle = lifecycle
+        self._store = lifecycle.store
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._sfn = stepfunctions
+        self._dataplane = dataplane
+        self._nudge = nudge
+
+    def submit(self, request: ExecutionRequest) -> dict[str, Any]:
+        workflow = self._workflows.get(request.Name)
+        machine_arn = workflow.get("StateMachineArn")
+        if not machine_arn:
+            raise ConflictError(f"workflow '{request.Name}' has no deployed state machine")
+        defaults = self._workflows.configuration(request.Name)
+        configuration = merge_configuration(defaults, request.Configuration)
+        asset_id, media = self._asset(request)
+        execution_id = str(uuid.uuid4())
+        record = self._store.create(
+            execution_id=execution_id,
+            workflow=request.Name,
+            asset_id=asset_id,
+            state_machine_arn=str(machine_arn),
+            input={"Media": media, "MetaData": {}},
+            configuration=configuration,
+            stages=[{"Name": stage, "Operations": list(ops)} for stage, ops in configuration.items()],
+        )
+        message = json.dumps({"ExecutionId": execution_id})
+        self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message)
+        self._nudge()
+        return present(record)
+
+    def _asset(self, request: ExecutionRequest) -> tuple[str, dict[str, Any]]:
+        if request.Input.AssetId is not None:
+            # The media of a known asset: what its last execution ran on (the dataplane keeps no media type).
+            records, _ = self._store.by_asset(request.Input.AssetId, 1, None)
+            if not records:
+                raise ResourceNotFoundError(f"asset '{request.Input.AssetId}' not found")
+            return request.Input.AssetId, dict(records[0]["Input"].get("Media", {}))
+        assert request.Input.Media is not None
+        kind, location = next(iter(request.Input.Media.items()))
+        try:
+            asset = self._dataplane().create_asset(location.S3Bucket, location.S3Key)
+        except DataplaneNotFoundError as exc:
+            raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
+        except DataplaneError as exc:
+            if exc.status_code == 400:
+                raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
+            raise WorkflowApiError(f"the dataplane could not create the asset: {exc}") from exc
+        return str(asset["AssetId"]), {kind: {"S3Bucket": asset["S3Bucket"], "S3Key": asset["S3Key"]}}
+
+    def _record(self, execution_id: str) -> dict[str, Any]:
+        record = self._store.get(execution_id)
+        if record is None:
+            raise ResourceNotFoundError(f"execution '{execution_id}' not found")
+        return record
+
+    def get(self, execution_id: str) -> dict[str, Any]:
+        record = self._record(execution_id)
+        return present(record, self._store.operator_outcomes(record))
+
+    def page(self, limit: int, after: str | None) -> Page:
+        records, next_after = self._store.page(limit, after)
+        return [present(record) for record in records], next_after
+
+    def by_asset(self, asset_id: str, limit: int, after: str | None) -> Page:
+        records, next_after = self._store.by_asset(asset_id, limit, after)
+        return [present(record) for record in records], next_after
+
+    def by_status(self, status: str, limit: int, after: str | None) -> Page:
+        try:
+            wanted = ExecutionStatus(status)
+        except ValueError:
+            allowed = ", ".join(member.value for member in ExecutionStatus)
+            raise BadRequestError(f"unknown status '{status}'; expected one of: {allowed}") from None
+        records, next_after = self._store.by_status(wanted.value, limit, after)
+        return [present(record) for record in records], next_after
+
+    def cancel(self, execution_id: str) -> dict[str, Any]:
+        record = self._record(execution_id)
+        if record["Status"] not in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
+            raise ConflictError(f"execution '{execution_id}' already ended ({record['Status']})")
+        if not self._lifecycle.finish(execution_id, ExecutionStatus.CANCELLED, CANCEL_REASON):
+            raise ConflictError(f"execution '{execution_id}' ended while it was being cancelled")
+        if record["Status"] == ExecutionStatus.STARTED:
+            self._stop(record)
+        return present(self._record(execution_id))
+
+    def _stop(self, record: dict[str, Any]) -> None:
+        arn = record.get("ExecutionArn") or execution_arn(record["StateMachineArn"], record["Id"])
+        try:
+            self._sfn.stop_execution(executionArn=arn, error="Cancelled", cause=CANCEL_REASON)
+        except ClientError as exc:
+            # Not started yet (the scheduler stops it when it sees Cancelled) or already over.
+            if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+                raise

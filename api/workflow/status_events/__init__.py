@@ -1,0 +1,1 @@
+"""Step Functions "Execution Status Change" events: whatever killed an execution ends its record."""
