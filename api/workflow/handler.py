@@ -39,13 +39,11 @@ def compiler_factory() -> WorkflowCompiler:
     """The state machine generator. Tests replace this function with monkeypatch.
 
     Called only when a workflow must be compiled (workflow writes and propagation), so every other
-    route works before the generator exists.
+    route works without the step Lambda ARNs it needs (a missing one answers 500).
     """
-    # TODO(control plane): return `api.workflow.generator.WorkflowGenerator()` once the generator
-    # module lands; until then workflow writes answer 500 with this message.
-    raise ConfigurationError(
-        "state machine generator not installed (api.workflow.generator.WorkflowGenerator)"
-    )
+    from api.workflow.generator import StepFunctionArns, WorkflowGenerator
+
+    return WorkflowGenerator(StepFunctionArns.from_env())
 
 
 @functools.cache
