@@ -17,10 +17,10 @@ import statistics
 import time
 
 import boto3
-from api.dataplane.handler import lambda_handler
 from medialens_helper import DataPlane, InProcessTransport
 from moto import mock_aws
 
+from api.dataplane.handler import lambda_handler
 from api.dataplane.storage_schema import table_definition
 
 BUCKET, TABLE, STREAM = "bench-dataplane", "bench-dataplane", "bench-results"
