@@ -14,12 +14,15 @@ import threading
 import time
 
 import typer
+from medialens_helper import DataplaneError
 from rich.console import Console
 
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints, StateDir
+from medialens.workflow_client import ExecutionDeadlineError, WorkflowApiCallError
+from medialens.workflow_job import JobError, MediaAnalysisJob
 
 app = typer.Typer(
     add_completion=False,
@@ -125,6 +128,23 @@ def reset() -> None:
     if state.root.exists():
         shutil.rmtree(state.root)
     console.print(f"removed {state.root}")
+
+
+@app.command()
+def run() -> None:
+    """Start the platform (or use the running one) and analyse a sample video with a workflow."""
+    state = StateDir()
+    try:
+        if _running_pid(state) is not None:
+            result = MediaAnalysisJob(_running_endpoints(state), state.credentials(), console).run()
+        else:
+            with _started_platform(state) as endpoints:
+                result = MediaAnalysisJob(endpoints, state.credentials(), console).run()
+    except (JobError, WorkflowApiCallError, ExecutionDeadlineError, DataplaneError) as exc:
+        raise CliError(f"run failed: {exc}") from None
+    if not result.completed:
+        raise CliError(f"run failed: the workflow ended {result.execution.get('Status')}")
+    console.print("[green]run complete[/green]: the workflow completed and its results were read back")
 
 
 @app.command()
