@@ -1,0 +1,1 @@
+"""Operators for testing the platform itself: deployed only with `DeployTestResources`."""
