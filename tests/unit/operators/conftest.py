@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,6 +15,8 @@ from moto import mock_aws
 
 from api.dataplane import handler, storage_schema
 from api.dataplane.context import ServicesProvider
+from medialens.sample_media import make_sample_video
+from operators.common.services import OperatorServices
 
 REGION = "us-east-1"
 BUCKET = "medialens-operators-test"
@@ -61,6 +65,10 @@ class Dataplane:
     def s3(self) -> Any:
         return self.session.client("s3")
 
+    def services(self) -> OperatorServices:
+        """What an operator gets in a test: the in-process dataplane, S3 on moto."""
+        return OperatorServices(dataplane_transport=self.transport(), session=self.session)
+
     def transport(self) -> InProcessTransport:
         return InProcessTransport(handler.lambda_handler)
 
@@ -75,6 +83,33 @@ class Dataplane:
     def results(self, asset_id: str, operator: str) -> Any:
         """The results one operator stored for an asset, read back through the API."""
         return self.client().retrieve_asset_metadata(asset_id, operator)["results"]
+
+
+@dataclass(frozen=True)
+class SampleVideo:
+    path: Path
+    seconds: float
+    width: int
+    height: int
+    frame_rate: float
+
+
+@pytest.fixture(scope="session")
+def sample_video(tmp_path_factory: pytest.TempPathFactory) -> SampleVideo:
+    """A real H.264 + AAC MP4, made once per session."""
+    path = make_sample_video(
+        tmp_path_factory.mktemp("media") / "sample.mp4", seconds=2.0, width=320, height=240
+    )
+    return SampleVideo(path, seconds=2.0, width=320, height=240, frame_rate=25.0)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where operators' temporary files go in this test, so a test can check they were removed."""
+    directory = tmp_path / "scratch"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    return directory
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The Mediainfo operator: technical metadata of the input video, read with libmediainfo."""
