@@ -1,7 +1,8 @@
 """What the local runtime deploys: the local counterpart of the CDK app.
 
 The names, functions, environment variables and event sources here mirror `infrastructure/`, so a
-handler sees the same configuration on the local platform as on AWS.
+handler sees the same configuration on the local platform as on AWS. Where AWS acts on its own
+(status-change events, the scheduler's periodic rule), background tasks stand in.
 """
 
 from __future__ import annotations
@@ -9,18 +10,48 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
-from medialens_helper import settings
+from medialens_helper import HttpTransport, settings
 
 from api.dataplane.storage_schema import table_definition
 from api.workflow import config as workflow_config
+from api.workflow.executions import environment as execution_env
+from api.workflow.executions import table_definition as executions_table_definition
+from api.workflow.generator import arns as step_arns
+from api.workflow.scheduler import handler as scheduler
 from api.workflow.table import table_definition as definitions_table_definition
+from medialens.execution_watch import ExecutionWatcher, recover_executions, status_change_pattern
+from medialens.operator_library import operator_functions, register_operators
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE
-from medialens.runtime.event_sources import EventSourceSpec
+from medialens.runtime.event_sources import EventSourceSpec, PollingThread
 from medialens.runtime.functions import FunctionSpec
-from medialens.state import StateDir
+from medialens.runtime.periodic import PeriodicTask
+from medialens.runtime.workers import InvokeResult
+from medialens.state import Endpoints, StateDir
+from medialens.workflow_client import WorkflowClient
+from operators.catalog import CatalogEntry, load_catalog
+
+# moto's default account: the one every local ARN is in.
+LOCAL_ACCOUNT_ID = "123456789012"
+SCHEDULER_FUNCTION = "WorkflowScheduler"
+STATUS_EVENTS_FUNCTION = "WorkflowStatusEvents"
+# The step Lambdas every generated machine calls: generator field -> local function name.
+STEP_FUNCTIONS: Mapping[str, str] = {
+    "operator_filter": "StepOperatorFilter",
+    "operator_failed": "StepOperatorFailed",
+    "complete_stage": "StepCompleteStage",
+    "complete_workflow": "StepCompleteWorkflow",
+    "fail_workflow": "StepFailWorkflow",
+}
+# What the schedule rule hands the scheduler on AWS (a rate(1 minute) rule); locally it runs faster.
+SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+SCHEDULER_TICK_SECONDS = 2.0
+# Async operators' poll backoff on the local platform: short, so a demo does not idle.
+LOCAL_WAIT_BASE_SECONDS = 1
+LOCAL_WAIT_MAX_SECONDS = 4
 
 
 @dataclass(frozen=True)
@@ -31,6 +62,9 @@ class ResourceNames:
     dataplane_table: str = "medialens-dataplane"
     dataplane_stream: str = "medialens-dataplane-results"
     definitions_table: str = "medialens-workflow-definitions"
+    execution_table: str = "medialens-workflow-executions"
+    execution_queue: str = "medialens-workflow-execution-queue"
+    status_rule: str = "medialens-execution-status-changes"
     state_machine_role: str = "medialens-local-states"
     state_machine_prefix: str = "medialens"
 
@@ -38,9 +72,13 @@ class ResourceNames:
 class LocalDeployment:
     """The platform's resources and functions, provisioned into the moto server."""
 
-    def __init__(self, state: StateDir, names: ResourceNames | None = None) -> None:
+    def __init__(
+        self, state: StateDir, names: ResourceNames | None = None, operators: list[CatalogEntry] | None = None
+    ) -> None:
         self.state = state
         self.names = names or ResourceNames()
+        self.operators = load_catalog() if operators is None else operators
+        self.region = state.credentials().region
 
     @property
     def bucket_name(self) -> str:
@@ -49,13 +87,38 @@ class LocalDeployment:
     def api_routes(self) -> Mapping[str, str]:
         return {DATAPLANE_API_BASE: "DataplaneApi", WORKFLOW_API_BASE: "WorkflowApi"}
 
+    def function_arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{LOCAL_ACCOUNT_ID}:function:{name}"
+
+    def queue_url(self, moto_url: str) -> str:
+        return f"{moto_url}/{LOCAL_ACCOUNT_ID}/{self.names.execution_queue}"
+
+    def state_machine_arn_prefix(self) -> str:
+        return (
+            f"arn:aws:states:{self.region}:{LOCAL_ACCOUNT_ID}:stateMachine:{self.names.state_machine_prefix}-"
+        )
+
     def functions(self, moto_url: str, api_url: str) -> list[FunctionSpec]:
         storage = {
             settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
             settings.DATAPLANE_TABLE: self.names.dataplane_table,
             settings.DATAPLANE_STREAM: self.names.dataplane_stream,
         }
-        return [
+        endpoints = {
+            settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
+            settings.WORKFLOW_API_ENDPOINT: api_url + WORKFLOW_API_BASE,
+        }
+        executions = {
+            execution_env.WORKFLOW_EXECUTION_TABLE: self.names.execution_table,
+            execution_env.WORKFLOW_DEFINITIONS_TABLE: self.names.definitions_table,
+            execution_env.EXECUTION_QUEUE_URL: self.queue_url(moto_url),
+            execution_env.WORKFLOW_SCHEDULER_LAMBDA_ARN: self.function_arn(SCHEDULER_FUNCTION),
+        }
+        steps = {
+            step_arns.ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
+            for field, name in STEP_FUNCTIONS.items()
+        }
+        platform = [
             FunctionSpec(
                 name="DataplaneApi",
                 handler="api.dataplane.handler.lambda_handler",
@@ -71,23 +134,56 @@ class LocalDeployment:
                 name="WorkflowApi",
                 handler="api.workflow.handler.lambda_handler",
                 environment={
-                    workflow_config.WORKFLOW_DEFINITIONS_TABLE: self.names.definitions_table,
+                    **executions,
+                    **steps,
+                    **endpoints,
                     workflow_config.CURSOR_SIGNING_KEY: self.state.cursor_signing_key(),
                     workflow_config.STEP_FUNCTIONS_ROLE_ARN: self._role_arn(self.names.state_machine_role),
                     workflow_config.STATE_MACHINE_PREFIX: self.names.state_machine_prefix,
-                    settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
-                    settings.WORKFLOW_API_ENDPOINT: api_url + WORKFLOW_API_BASE,
                     "POWERTOOLS_SERVICE_NAME": "workflow-api",
                 },
                 timeout_seconds=30,
             ),
+            FunctionSpec(
+                name=SCHEDULER_FUNCTION,
+                handler="api.workflow.scheduler.handler.lambda_handler",
+                environment={
+                    **executions,
+                    scheduler.WORKFLOW_WAIT_BASE_SECONDS: str(LOCAL_WAIT_BASE_SECONDS),
+                    scheduler.WORKFLOW_WAIT_MAX_SECONDS: str(LOCAL_WAIT_MAX_SECONDS),
+                    "POWERTOOLS_SERVICE_NAME": "workflow-scheduler",
+                },
+                timeout_seconds=60,
+            ),
+            FunctionSpec(
+                name=STATUS_EVENTS_FUNCTION,
+                handler="api.workflow.status_events.handler.lambda_handler",
+                environment={**executions, "POWERTOOLS_SERVICE_NAME": "workflow-status-events"},
+                timeout_seconds=30,
+            ),
         ]
+        step_functions = [
+            FunctionSpec(
+                name=name,
+                handler=f"api.workflow.steps.handlers.{field}",
+                environment={**executions, "POWERTOOLS_SERVICE_NAME": "workflow-steps"},
+                timeout_seconds=30,
+            )
+            for field, name in STEP_FUNCTIONS.items()
+        ]
+        operator_env = {
+            settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
+            settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
+        }
+        return platform + step_functions + operator_functions(self.operators, operator_env)
 
     @staticmethod
     def _role_arn(name: str) -> str:
         return f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{name}"
 
     def event_sources(self) -> list[EventSourceSpec]:
+        # The execution queue has no event source: the scheduler drains it when nudged (a submit, a
+        # freed slot) and on its periodic run, so a message that found no slot is visible again at once.
         return []
 
     def provision(self, session: boto3.Session) -> None:
@@ -95,19 +191,21 @@ class LocalDeployment:
         s3 = session.client("s3")
         _ignore_exists(lambda: s3.create_bucket(Bucket=self.names.dataplane_bucket))
         dynamodb = session.client("dynamodb")
-        _ignore_exists(
-            lambda: dynamodb.create_table(TableName=self.names.dataplane_table, **table_definition())
-        )
+        tables = {
+            self.names.dataplane_table: table_definition(),
+            self.names.definitions_table: definitions_table_definition(),
+            self.names.execution_table: executions_table_definition(),
+        }
+        for table_name, definition in tables.items():
+            _create_table(dynamodb, table_name, definition)
         kinesis = session.client("kinesis")
         _ignore_exists(
             lambda: kinesis.create_stream(
                 StreamName=self.names.dataplane_stream, StreamModeDetails={"StreamMode": "ON_DEMAND"}
             )
         )
-        _ignore_exists(
-            lambda: dynamodb.create_table(
-                TableName=self.names.definitions_table, **definitions_table_definition()
-            )
+        session.client("sqs").create_queue(
+            QueueName=self.names.execution_queue, Attributes={"VisibilityTimeout": "60"}
         )
         iam = session.client("iam")
         _ignore_exists(
@@ -115,10 +213,43 @@ class LocalDeployment:
                 RoleName=self.names.state_machine_role, AssumeRolePolicyDocument=_STATES_TRUST_POLICY
             )
         )
+        events = session.client("events")
+        events.put_rule(
+            Name=self.names.status_rule,
+            EventPattern=json.dumps(status_change_pattern(self.state_machine_arn_prefix())),
+            State="ENABLED",
+        )
+        events.put_targets(
+            Rule=self.names.status_rule,
+            Targets=[{"Id": "status-events", "Arn": self.function_arn(STATUS_EVENTS_FUNCTION)}],
+        )
+
+    def recover(self, session: boto3.Session, moto_url: str) -> str:
+        counts = recover_executions(session, self.names.execution_table, self.queue_url(moto_url))
+        return f"executions: {counts['ended']} interrupted ended in Error, {counts['queued']} queued again"
+
+    def background_tasks(
+        self, session: boto3.Session, invoke: Callable[[str, bytes], InvokeResult]
+    ) -> list[PollingThread]:
+        tick = json.dumps(SCHEDULED_EVENT).encode()
+        return [
+            ExecutionWatcher(session, self.names.execution_table),
+            PeriodicTask("scheduler-tick", SCHEDULER_TICK_SECONDS, lambda: invoke(SCHEDULER_FUNCTION, tick)),
+        ]
+
+    def on_ready(self, endpoints: Endpoints, progress: Callable[[str], None]) -> None:
+        """Register the operator library through the API, as a user (or the CDK custom resource) would."""
+        credentials = self.state.credentials()
+        session = boto3.Session(
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            region_name=credentials.region,
+        )
+        client = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
+        names = register_operators(client, self.operators, self.function_arn)
+        progress(f"{len(names)} operators registered")
 
 
-# moto's default account: the one every local ARN is in.
-LOCAL_ACCOUNT_ID = "123456789012"
 _STATES_TRUST_POLICY = json.dumps(
     {
         "Version": "2012-10-17",
@@ -133,6 +264,10 @@ _EXISTS_CODES = {
     "ResourceConflictException",
     "EntityAlreadyExists",
 }
+
+
+def _create_table(dynamodb: Any, name: str, definition: Mapping[str, Any]) -> None:
+    _ignore_exists(lambda: dynamodb.create_table(TableName=name, **definition))
 
 
 def _ignore_exists(create: Callable[[], object]) -> None:

@@ -1,13 +1,14 @@
 """Save and restore the local platform's durable state across `medialens up` runs.
 
-moto keeps everything in memory, so the runtime saves what AWS would keep — every S3 object and
-every DynamoDB item — when it stops, and puts it back after it has re-created the resources at the
-next start. Object keys never become file paths (a key may hold `..`): objects are stored under the
-SHA-256 of bucket and key, with a manifest mapping them back.
+moto keeps everything in memory, so the runtime saves what AWS would keep — every S3 object, every
+DynamoDB item and every state machine — when it stops, and puts it back after it has re-created the
+resources at the next start. Object keys never become file paths (a key may hold `..`): objects are
+stored under the SHA-256 of bucket and key, with a manifest mapping them back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -52,6 +53,7 @@ def save(session: Any, folder: Path) -> dict[str, int]:
             for page in dynamodb.get_paginator("scan").paginate(TableName=table_name):
                 items.extend(page.get("Items", []))
             manifest["tables"][table_name] = items
+    manifest["state_machines"] = _state_machines(session.client("stepfunctions"))
     (staging / MANIFEST).write_text(json.dumps(manifest))
     retired = folder.with_name(folder.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
@@ -60,6 +62,21 @@ def save(session: Any, folder: Path) -> dict[str, int]:
     staging.rename(folder)
     shutil.rmtree(retired, ignore_errors=True)
     return {"objects": len(manifest["objects"]), "items": sum(map(len, manifest["tables"].values()))}
+
+
+def _state_machines(sfn: Any) -> list[dict[str, str]]:
+    machines = []
+    for page in sfn.get_paginator("list_state_machines").paginate():
+        for listed in page.get("stateMachines", []):
+            described = sfn.describe_state_machine(stateMachineArn=listed["stateMachineArn"])
+            machines.append(
+                {
+                    "name": described["name"],
+                    "definition": described["definition"],
+                    "roleArn": described["roleArn"],
+                }
+            )
+    return machines
 
 
 def restore(session: Any, folder: Path) -> dict[str, int]:
@@ -95,4 +112,14 @@ def restore(session: Any, folder: Path) -> dict[str, int]:
             requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
             dynamodb.batch_write_item(RequestItems={table_name: requests})
         restored_items += len(items)
+    for machine in manifest.get("state_machines", []):
+        _restore_state_machine(session.client("stepfunctions"), machine)
     return {"objects": restored_objects, "items": restored_items}
+
+
+def _restore_state_machine(sfn: Any, machine: dict[str, str]) -> None:
+    # Same name in the same account and region: the ARN the definitions table holds is valid again.
+    with contextlib.suppress(sfn.exceptions.StateMachineAlreadyExists):
+        sfn.create_state_machine(
+            name=machine["name"], definition=machine["definition"], roleArn=machine["roleArn"]
+        )

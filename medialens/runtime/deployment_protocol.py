@@ -5,13 +5,14 @@ The application (control plane + dataplane) implements this; the runtime only ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import boto3
 
-from medialens.runtime.event_sources import EventSourceSpec
+from medialens.runtime.event_sources import EventSourceSpec, Invoke, PollingThread
 from medialens.runtime.functions import FunctionSpec
+from medialens.state import Endpoints
 
 # Base paths under which the local API serves the two REST APIs (AWS serves each on its own host).
 WORKFLOW_API_BASE = "/workflow-api"
@@ -36,4 +37,16 @@ class Deployment(Protocol):
 
     def api_routes(self) -> Mapping[str, str]:
         """Base path -> function name, e.g. {"/workflow-api": "WorkflowApi"}."""
+        ...
+
+    def recover(self, session: boto3.Session, moto_url: str) -> str | None:
+        """After the snapshot is back: repair what a restart lost; returns a progress line or None."""
+        ...
+
+    def background_tasks(self, session: boto3.Session, invoke: Invoke) -> list[PollingThread]:
+        """Threads standing in for what AWS does on its own (schedules, status-change events)."""
+        ...
+
+    def on_ready(self, endpoints: Endpoints, progress: Callable[[str], None]) -> None:
+        """Runs once the API serves: e.g. registrations made through the API itself."""
         ...

@@ -43,7 +43,7 @@ def _failed_items(result: InvokeResult) -> list[str] | None:
     return [str(item.get("itemIdentifier")) for item in answer["batchItemFailures"] if isinstance(item, dict)]
 
 
-class _Poller:
+class PollingThread:
     """A stoppable polling thread; subclasses implement `_poll_once` (returns True if it did work)."""
 
     def __init__(self, name: str, poll_interval: float) -> None:
@@ -80,7 +80,7 @@ class _Poller:
                 self._stop.wait(self._poll_interval)
 
 
-class KinesisPoller(_Poller):
+class KinesisPoller(PollingThread):
     def __init__(
         self,
         kinesis_client: Any,
@@ -179,7 +179,7 @@ class KinesisPoller(_Poller):
         }
 
 
-class SqsPoller(_Poller):
+class SqsPoller(PollingThread):
     """Deletes a batch's messages when the function succeeds; on failure they reappear after the
     queue's visibility timeout, and the queue's redrive policy moves them to its dead-letter queue."""
 

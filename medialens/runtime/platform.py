@@ -23,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from medialens import snapshot
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
-from medialens.runtime.event_sources import Poller, build_pollers
+from medialens.runtime.event_sources import PollingThread, build_pollers
 from medialens.runtime.eventbridge import EventBridgeDispatcher
 from medialens.runtime.lambda_bridge import LambdaBridge, ensure_role, register_functions
 from medialens.runtime.sessions import LocalSession
@@ -58,7 +58,7 @@ class LocalPlatform:
         self._saved_moto_port: str | None = None
         self._bridge: LambdaBridge | None = None
         self._dispatcher: EventBridgeDispatcher | None = None
-        self._pollers: list[Poller] = []
+        self._pollers: list[PollingThread] = []
         self._api: BaseWSGIServer | None = None
         self._log_handler: logging.Handler | None = None
         self._moto_propagated = True
@@ -121,7 +121,14 @@ class LocalPlatform:
             counts = snapshot.restore(self.session, self.state.snapshot_dir)
             progress(f"restored {counts['objects']} objects and {counts['items']} items")
 
-        self._pollers = build_pollers(self.deployment.event_sources(), self.session, self._invoke)
+        recovered = self.deployment.recover(self.session, self._moto_url)
+        if recovered:
+            progress(recovered)
+
+        self._pollers = [
+            *build_pollers(self.deployment.event_sources(), self.session, self._invoke),
+            *self.deployment.background_tasks(self.session, self._invoke),
+        ]
         for poller in self._pollers:
             poller.start()
 
@@ -133,6 +140,7 @@ class LocalPlatform:
             dataplane_api=api_url + DATAPLANE_API_BASE,
             dataplane_bucket=self.deployment.bucket_name,
         )
+        self.deployment.on_ready(self.endpoints, progress)
         self.state.write_endpoints(self.endpoints)
         progress(f"ready in {time.monotonic() - started:.1f} s")
         return self.endpoints

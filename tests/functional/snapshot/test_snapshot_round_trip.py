@@ -103,3 +103,23 @@ def test_a_second_save_replaces_the_first_whole(session: boto3.Session, tmp_path
 
 def test_restore_without_a_snapshot_is_a_no_op(session: boto3.Session, tmp_path: Path) -> None:
     assert snapshot.restore(session, tmp_path / "missing") == {"objects": 0, "items": 0}
+
+
+def test_state_machines_come_back_under_the_same_arn(session: boto3.Session, tmp_path: Path) -> None:
+    iam = session.client("iam")
+    role = iam.create_role(RoleName="states", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    sfn = session.client("stepfunctions")
+    definition = '{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}'
+    arn = sfn.create_state_machine(name="medialens-Kept", definition=definition, roleArn=role)[
+        "stateMachineArn"
+    ]
+    snapshot.save(session, tmp_path / "snap")
+
+    sfn.delete_state_machine(stateMachineArn=arn)
+    snapshot.restore(session, tmp_path / "snap")
+    restored = sfn.describe_state_machine(stateMachineArn=arn)
+    assert restored["definition"] == definition
+    assert restored["roleArn"] == role
+    # Restoring onto a machine that exists already (a second restore) keeps it and does not fail.
+    snapshot.restore(session, tmp_path / "snap")
+    assert [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]] == [arn]

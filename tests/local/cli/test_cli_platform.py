@@ -12,11 +12,15 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
+from medialens_helper import HttpTransport
+
+from medialens.workflow_client import WorkflowClient
 
 pytestmark = pytest.mark.local
 
@@ -178,24 +182,28 @@ def test_unsigned_and_wrongly_signed_requests_are_refused(platform: dict[str, st
     assert requests.get(f"{api}/", timeout=10).status_code == 200  # health check stays open
 
 
-def test_assets_survive_a_restart(home: Path, tmp_path: Path) -> None:
+def test_assets_definitions_and_executions_survive_a_restart(home: Path) -> None:
     process = _start(home)
     try:
         env = {**os.environ, **_exported(home)}
         bucket, api = env["DATAPLANE_BUCKET"], env["DATAPLANE_API_ENDPOINT"]
-        subprocess.run(
-            [str(BIN / "aws"), "s3", "cp", "-", f"s3://{bucket}/upload/keep.bin"],
-            input="kept",
-            env=env,
-            text=True,
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+        _copy_to_bucket(env, "upload/keep.bin")
         body = json.dumps({"Input": {"S3Bucket": bucket, "S3Key": "upload/keep.bin"}})
         code, out = _awscurl(env, "-X", "POST", "--data", body, f"{api}/create")
         assert code == 0, out
         asset_id = json.loads(out)["AssetId"]
+
+        workflows = _workflow_client(env)
+        workflows.set_max_concurrent_workflows(1)
+        hang = {"_TestAsyncHang": {"TestAsyncHang": {"TimeoutSeconds": 600}}}
+        for name, stage in (("KeepHang", "_TestAsyncHang"), ("KeepOk", "_TestSyncOk")):
+            workflows.upsert("", {"Name": name, "StartAt": stage, "Stages": {stage: {"End": True}}})
+        media = {"Video": {"S3Bucket": bucket, "S3Key": "upload/keep.bin"}}
+        interrupted = workflows.start("KeepHang", media, Configuration=hang)["Id"]
+        _wait_for(lambda: workflows.execution(interrupted)["Status"] == "Started")
+        waiting = workflows.start("KeepOk", media)["Id"]
+        time.sleep(2.5)  # a scheduler run or two: the only slot is taken, so it must stay queued
+        assert workflows.execution(waiting)["Status"] == "Queued"
     finally:
         _stop(home, process)
     assert _cli(home, "status").returncode != 0
@@ -206,8 +214,83 @@ def test_assets_survive_a_restart(home: Path, tmp_path: Path) -> None:
         code, out = _awscurl(env, f"{env['DATAPLANE_API_ENDPOINT']}/metadata")
         assert code == 0, out
         assert asset_id in json.loads(out)["assets"]
+
+        workflows = _workflow_client(env)
+        ended = workflows.wait(interrupted, timeout=60)
+        assert ended["Status"] == "Error"
+        assert ended["Error"] == "the local platform stopped while this execution ran"
+        # Its slot came back, so the queued execution runs, on a state machine kept by the snapshot.
+        assert workflows.wait(waiting, timeout=60)["Status"] == "Complete"
+        again = workflows.start(
+            "KeepOk", {"Video": {"S3Bucket": env["DATAPLANE_BUCKET"], "S3Key": "upload/keep.bin"}}
+        )
+        assert workflows.wait(again["Id"], timeout=60)["Status"] == "Complete"
     finally:
         _stop(home, process)
+
+
+def test_seed_commands_create_and_run_a_workflow_with_awscurl(platform: dict[str, str]) -> None:
+    api, bucket = platform["WORKFLOW_API_ENDPOINT"], platform["DATAPLANE_BUCKET"]
+    code, out = _awscurl(platform, f"{api}/workflow/operation")
+    assert code == 0, out
+    assert "Mediainfo" in {operation["Name"] for operation in json.loads(out)}
+
+    stage = json.dumps({"Name": "CliStage", "Operations": ["TestSyncOk", "TestMieStyle"]})
+    code, out = _awscurl(platform, "-X", "POST", "--data", stage, f"{api}/workflow/stage")
+    assert code == 0, out
+    workflow = json.dumps(
+        {"Name": "CliWorkflow", "StartAt": "CliStage", "Stages": {"CliStage": {"End": True}}}
+    )
+    code, out = _awscurl(platform, "-X", "POST", "--data", workflow, f"{api}/workflow")
+    assert code == 0, out
+
+    _copy_to_bucket(platform, "test_video.mp4")
+    media = {"Video": {"S3Bucket": bucket, "S3Key": "test_video.mp4"}}
+    body = json.dumps({"Name": "CliWorkflow", "Input": {"Media": media}})
+    code, out = _awscurl(platform, "-X", "POST", "--data", body, f"{api}/workflow/execution")
+    assert code == 0, out
+    execution_id = json.loads(out)["Id"]
+
+    def status() -> str:
+        code, out = _awscurl(platform, f"{api}/workflow/execution/{execution_id}")
+        assert code == 0, out
+        return str(json.loads(out)["Status"])
+
+    _wait_for(lambda: status() in ("Complete", "Error"))
+    assert status() == "Complete"
+    code, out = _awscurl(platform, f"{api}/workflow/execution/asset/{json.loads(out)['AssetId']}")
+    assert code == 0, out
+    assert [execution["Id"] for execution in json.loads(out)] == [execution_id]
+
+
+def _copy_to_bucket(env: dict[str, str], key: str) -> None:
+    subprocess.run(
+        [str(BIN / "aws"), "s3", "cp", "-", f"s3://{env['DATAPLANE_BUCKET']}/{key}"],
+        input="kept",
+        env=env,
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def _workflow_client(env: dict[str, str]) -> WorkflowClient:
+    session = boto3.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name=env["AWS_DEFAULT_REGION"],
+    )
+    return WorkflowClient(HttpTransport(env["WORKFLOW_API_ENDPOINT"], session=session))
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
 
 
 def test_commands_that_need_a_running_platform_fail_in_one_line(home: Path) -> None:

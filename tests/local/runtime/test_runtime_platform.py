@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,10 @@ import pytest
 import requests
 
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE
-from medialens.runtime.event_sources import EventSourceSpec
+from medialens.runtime.event_sources import EventSourceSpec, Invoke, PollingThread
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.platform import LocalPlatform
-from medialens.state import StateDir
+from medialens.state import Endpoints, StateDir
 
 from .conftest import HANDLERS
 from .signing import signed_request
@@ -30,6 +30,7 @@ class SampleDeployment:
     def __init__(self, record_dir: Path) -> None:
         self.record_dir = record_dir
         self.seen_urls: tuple[str, str] | None = None
+        self.ready_endpoints: Endpoints | None = None
 
     def functions(self, moto_url: str, api_url: str) -> list[FunctionSpec]:
         self.seen_urls = (moto_url, api_url)
@@ -58,6 +59,15 @@ class SampleDeployment:
     def api_routes(self) -> Mapping[str, str]:
         return {WORKFLOW_API_BASE: "Api", DATAPLANE_API_BASE: "Api"}
 
+    def recover(self, session: boto3.Session, moto_url: str) -> str | None:
+        return None
+
+    def background_tasks(self, session: boto3.Session, invoke: Invoke) -> list[PollingThread]:
+        return []
+
+    def on_ready(self, endpoints: Endpoints, progress: Callable[[str], None]) -> None:
+        self.ready_endpoints = endpoints
+
 
 def _wait(predicate: Any, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
@@ -80,6 +90,7 @@ def test_platform_runs_and_keeps_state_across_restarts(tmp_path: Path) -> None:
         assert any(line.startswith("moto server on http://127.0.0.1:") for line in lines)
         assert "3 functions warm" in lines
         assert state.read_endpoints() == endpoints
+        assert deployment.ready_endpoints == endpoints  # on_ready ran with the served endpoints
         assert endpoints.dataplane_bucket == "sample-dataplane"
         assert deployment.seen_urls == (
             endpoints.moto_url,

@@ -1,0 +1,149 @@
+"""The local runtime's stand-ins for what AWS does around executions on its own.
+
+- Step Functions publishes an "Execution Status Change" event when an execution ends; moto does
+  not. `ExecutionWatcher` looks at the executions this platform has started and, for each whose
+  state machine failed, timed out or was aborted, puts that event on the default bus, where the
+  platform's rule (the same pattern as on AWS) routes it to the status-events handler.
+- moto keeps no state machine executions or queue messages across a restart. `recover_executions`
+  ends the executions a stop interrupted, with that reason, and queues again those still waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from api.workflow.executions import ConcurrencySlots, ExecutionLifecycle, ExecutionStatus, ExecutionStore
+from api.workflow.executions.lifecycle import SchedulerNudge
+from api.workflow.services.executions import execution_arn
+from api.workflow.status_events.handler import ENDINGS
+from medialens.runtime.event_sources import PollingThread
+
+LOG = logging.getLogger(__name__)
+
+STATUS_CHANGE_SOURCE = "aws.states"
+STATUS_CHANGE_DETAIL_TYPE = "Step Functions Execution Status Change"
+INTERRUPTED_REASON = "the local platform stopped while this execution ran"
+_PAGE = 100
+
+
+def status_change_pattern(state_machine_arn_prefix: str) -> dict[str, Any]:
+    """The rule's event pattern: endings of this platform's state machines only."""
+    return {
+        "source": [STATUS_CHANGE_SOURCE],
+        "detail-type": [STATUS_CHANGE_DETAIL_TYPE],
+        "detail": {
+            "status": sorted(ENDINGS),
+            "stateMachineArn": [{"prefix": state_machine_arn_prefix}],
+        },
+    }
+
+
+def status_change_detail(described: dict[str, Any]) -> dict[str, Any]:
+    """The `detail` of Step Functions' event, from a DescribeExecution answer."""
+    detail: dict[str, Any] = {
+        "executionArn": described["executionArn"],
+        "stateMachineArn": described["stateMachineArn"],
+        "name": described["name"],
+        "status": described["status"],
+        "startDate": _epoch_millis(described.get("startDate")),
+        "stopDate": _epoch_millis(described.get("stopDate")),
+    }
+    for key in ("error", "cause"):
+        if described.get(key):
+            detail[key] = described[key]
+    return detail
+
+
+def _epoch_millis(value: Any) -> int | None:
+    return int(value.timestamp() * 1000) if isinstance(value, datetime) else None
+
+
+def _records(store: ExecutionStore, status: ExecutionStatus) -> Iterator[dict[str, Any]]:
+    after: str | None = None
+    while True:
+        records, after = store.by_status(status.value, _PAGE, after)
+        yield from records
+        if after is None:
+            return
+
+
+class ExecutionWatcher(PollingThread):
+    """Publishes the status-change event of each Started execution whose state machine has ended."""
+
+    def __init__(self, session: Any, execution_table: str, *, poll_interval: float = 0.5) -> None:
+        super().__init__("execution-watcher", poll_interval)
+        self._store = ExecutionStore(session.client("dynamodb"), execution_table)
+        self._sfn = session.client("stepfunctions")
+        self._events = session.client("events")
+        self._published: set[str] = set()
+
+    def _poll_once(self) -> bool:
+        started = list(_records(self._store, ExecutionStatus.STARTED))
+        # Forget what has left Started: the set stays as small as the running executions.
+        self._published &= {record["Id"] for record in started}
+        for record in started:
+            if record["Id"] not in self._published and self._publish_if_ended(record):
+                self._published.add(record["Id"])
+        return False
+
+    def _publish_if_ended(self, record: dict[str, Any]) -> bool:
+        arn = record.get("ExecutionArn") or execution_arn(record["StateMachineArn"], record["Id"])
+        try:
+            described = self._sfn.describe_execution(executionArn=arn)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+                return False  # admitted, not started yet
+            raise
+        if described["status"] not in ENDINGS:
+            return False
+        entry = {
+            "Source": STATUS_CHANGE_SOURCE,
+            "DetailType": STATUS_CHANGE_DETAIL_TYPE,
+            "Detail": json.dumps(status_change_detail(described)),
+            "Resources": [arn],
+            "Time": datetime.now(UTC),
+        }
+        failed = self._events.put_events(Entries=[entry]).get("FailedEntryCount", 0)
+        if failed:
+            LOG.warning("could not publish the status change of %s", record["Id"])
+            return False
+        LOG.info("execution %s ended in Step Functions: %s", record["Id"], described["status"])
+        return True
+
+
+def recover_executions(session: Any, execution_table: str, queue_url: str) -> dict[str, int]:
+    """After a restart: end the interrupted executions (freeing their slots), queue the waiting ones."""
+    dynamodb = session.client("dynamodb")
+    store = ExecutionStore(dynamodb, execution_table)
+    # No nudge: the scheduler's periodic run admits what is queued once the platform is up.
+    lifecycle = ExecutionLifecycle(
+        store, ConcurrencySlots(dynamodb, execution_table), SchedulerNudge(None, None)
+    )
+    sfn, sqs = session.client("stepfunctions"), session.client("sqs")
+    counts = {"ended": 0, "queued": 0}
+    for record in list(_records(store, ExecutionStatus.STARTED)):
+        if _machine_execution_exists(sfn, record):
+            continue
+        if lifecycle.finish(record["Id"], ExecutionStatus.ERROR, INTERRUPTED_REASON):
+            counts["ended"] += 1
+    for record in list(_records(store, ExecutionStatus.QUEUED)):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"ExecutionId": record["Id"]}))
+        counts["queued"] += 1
+    return counts
+
+
+def _machine_execution_exists(sfn: Any, record: dict[str, Any]) -> bool:
+    arn = record.get("ExecutionArn") or execution_arn(record["StateMachineArn"], record["Id"])
+    try:
+        sfn.describe_execution(executionArn=arn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+            return False
+        raise
+    return True
