@@ -30,7 +30,7 @@ $(NODE_STAMP): package-lock.json
 	@touch $@
 
 run: setup
-	$(BIN)/medialens demo
+	$(BIN)/medialens run
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,61 +19,9 @@ import requests
 from medialens_helper import HttpTransport
 
 from medialens.workflow_client import WorkflowClient
+from tests.local.cli.cli_process import BIN, awscurl, cli, exported, start, stop
 
 pytestmark = pytest.mark.local
-
-BIN = Path(sys.executable).parent
-START_DEADLINE_SECONDS = 60
-
-
-def _cli(home: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "medialens"), *args],
-        env={**os.environ, "MEDIALENS_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=check,
-    )
-
-
-def _start(home: Path) -> subprocess.Popen[str]:
-    log = (home.parent / f"{home.name}-up.log").open("w")
-    process = subprocess.Popen(
-        [str(BIN / "medialens"), "up"],
-        env={**os.environ, "MEDIALENS_HOME": str(home)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + START_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"medialens up exited early with {process.returncode}")
-        if _cli(home, "status").returncode == 0:
-            return process
-        time.sleep(0.3)
-    process.kill()
-    raise AssertionError("medialens up was not ready in time")
-
-
-def _stop(home: Path, process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        _cli(home, "down")
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _exported(home: Path) -> dict[str, str]:
-    result = _cli(home, "env", check=True)
-    values: dict[str, str] = {}
-    for line in result.stdout.splitlines():
-        assert line.startswith("export "), line
-        name, _, value = line.removeprefix("export ").partition("=")
-        values[name] = shlex.split(value)[0]
-    return values
 
 
 @pytest.fixture
@@ -87,27 +33,16 @@ def home(tmp_path: Path) -> Path:
 def running_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One platform shared by the tests that only use it, to keep the suite quick."""
     home = tmp_path_factory.mktemp("shared") / "state"
-    process = _start(home)
+    process = start(home)
     try:
         yield home
     finally:
-        _stop(home, process)
+        stop(home, process)
 
 
 @pytest.fixture
 def platform(running_home: Path) -> dict[str, str]:
-    return {**os.environ, **_exported(running_home)}
-
-
-def _awscurl(env: dict[str, str], *args: str) -> tuple[int, str]:
-    result = subprocess.run(
-        [str(BIN / "awscurl"), "--fail-with-body", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return result.returncode, result.stdout + result.stderr
+    return {**os.environ, **exported(running_home)}
 
 
 def test_env_prints_every_variable_the_seed_commands_use(platform: dict[str, str]) -> None:
@@ -139,7 +74,7 @@ def test_aws_cli_and_awscurl_create_page_read_and_delete(platform: dict[str, str
     api = platform["DATAPLANE_API_ENDPOINT"]
 
     body = json.dumps({"Input": {"S3Bucket": bucket, "S3Key": "upload/clip.bin"}})
-    code, out = _awscurl(platform, "-X", "POST", "--data", body, f"{api}/create")
+    code, out = awscurl(platform, "-X", "POST", "--data", body, f"{api}/create")
     assert code == 0, out
     asset_id = json.loads(out)["AssetId"]
 
@@ -147,7 +82,7 @@ def test_aws_cli_and_awscurl_create_page_read_and_delete(platform: dict[str, str
         stored = json.dumps(
             {"OperatorName": "Labels", "WorkflowId": "wf-1", "Results": {"page": page}, "Page": page}
         )
-        code, out = _awscurl(
+        code, out = awscurl(
             platform,
             "-X",
             "POST",
@@ -157,17 +92,17 @@ def test_aws_cli_and_awscurl_create_page_read_and_delete(platform: dict[str, str
         )
         assert code == 0, out
 
-    code, out = _awscurl(platform, f"{api}/metadata/{asset_id}/Labels")
+    code, out = awscurl(platform, f"{api}/metadata/{asset_id}/Labels")
     first = json.loads(out)
     assert first["results"] == {"page": 1}
-    code, out = _awscurl(platform, f"{api}/metadata/{asset_id}/Labels?cursor={first['cursor']}")
+    code, out = awscurl(platform, f"{api}/metadata/{asset_id}/Labels?cursor={first['cursor']}")
     second = json.loads(out)
     assert second["results"] == {"page": 2}
     assert "cursor" not in second
 
-    code, out = _awscurl(platform, "-X", "DELETE", f"{api}/metadata/{asset_id}")
+    code, out = awscurl(platform, "-X", "DELETE", f"{api}/metadata/{asset_id}")
     assert code == 0, out
-    code, out = _awscurl(platform, f"{api}/metadata/{asset_id}")
+    code, out = awscurl(platform, f"{api}/metadata/{asset_id}")
     assert code != 0
     assert "404" in out or "NotFound" in out or "not found" in out.lower()
 
@@ -176,20 +111,20 @@ def test_unsigned_and_wrongly_signed_requests_are_refused(platform: dict[str, st
     api = platform["DATAPLANE_API_ENDPOINT"]
     assert requests.get(f"{api}/metadata", timeout=10).status_code == 403
     wrong = {**platform, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
-    code, out = _awscurl(wrong, f"{api}/metadata")
+    code, out = awscurl(wrong, f"{api}/metadata")
     assert code != 0
     assert "403" in out or "signature" in out.lower()
     assert requests.get(f"{api}/", timeout=10).status_code == 200  # health check stays open
 
 
 def test_assets_definitions_and_executions_survive_a_restart(home: Path) -> None:
-    process = _start(home)
+    process = start(home)
     try:
-        env = {**os.environ, **_exported(home)}
+        env = {**os.environ, **exported(home)}
         bucket, api = env["DATAPLANE_BUCKET"], env["DATAPLANE_API_ENDPOINT"]
         _copy_to_bucket(env, "upload/keep.bin")
         body = json.dumps({"Input": {"S3Bucket": bucket, "S3Key": "upload/keep.bin"}})
-        code, out = _awscurl(env, "-X", "POST", "--data", body, f"{api}/create")
+        code, out = awscurl(env, "-X", "POST", "--data", body, f"{api}/create")
         assert code == 0, out
         asset_id = json.loads(out)["AssetId"]
 
@@ -205,13 +140,13 @@ def test_assets_definitions_and_executions_survive_a_restart(home: Path) -> None
         time.sleep(2.5)  # a scheduler run or two: the only slot is taken, so it must stay queued
         assert workflows.execution(waiting)["Status"] == "Queued"
     finally:
-        _stop(home, process)
-    assert _cli(home, "status").returncode != 0
+        stop(home, process)
+    assert cli(home, "status").returncode != 0
 
-    process = _start(home)
+    process = start(home)
     try:
-        env = {**os.environ, **_exported(home)}
-        code, out = _awscurl(env, f"{env['DATAPLANE_API_ENDPOINT']}/metadata")
+        env = {**os.environ, **exported(home)}
+        code, out = awscurl(env, f"{env['DATAPLANE_API_ENDPOINT']}/metadata")
         assert code == 0, out
         assert asset_id in json.loads(out)["assets"]
 
@@ -226,39 +161,39 @@ def test_assets_definitions_and_executions_survive_a_restart(home: Path) -> None
         )
         assert workflows.wait(again["Id"], timeout=60)["Status"] == "Complete"
     finally:
-        _stop(home, process)
+        stop(home, process)
 
 
 def test_seed_commands_create_and_run_a_workflow_with_awscurl(platform: dict[str, str]) -> None:
     api, bucket = platform["WORKFLOW_API_ENDPOINT"], platform["DATAPLANE_BUCKET"]
-    code, out = _awscurl(platform, f"{api}/workflow/operation")
+    code, out = awscurl(platform, f"{api}/workflow/operation")
     assert code == 0, out
     assert "Mediainfo" in {operation["Name"] for operation in json.loads(out)}
 
     stage = json.dumps({"Name": "CliStage", "Operations": ["TestSyncOk", "TestMieStyle"]})
-    code, out = _awscurl(platform, "-X", "POST", "--data", stage, f"{api}/workflow/stage")
+    code, out = awscurl(platform, "-X", "POST", "--data", stage, f"{api}/workflow/stage")
     assert code == 0, out
     workflow = json.dumps(
         {"Name": "CliWorkflow", "StartAt": "CliStage", "Stages": {"CliStage": {"End": True}}}
     )
-    code, out = _awscurl(platform, "-X", "POST", "--data", workflow, f"{api}/workflow")
+    code, out = awscurl(platform, "-X", "POST", "--data", workflow, f"{api}/workflow")
     assert code == 0, out
 
     _copy_to_bucket(platform, "test_video.mp4")
     media = {"Video": {"S3Bucket": bucket, "S3Key": "test_video.mp4"}}
     body = json.dumps({"Name": "CliWorkflow", "Input": {"Media": media}})
-    code, out = _awscurl(platform, "-X", "POST", "--data", body, f"{api}/workflow/execution")
+    code, out = awscurl(platform, "-X", "POST", "--data", body, f"{api}/workflow/execution")
     assert code == 0, out
     execution_id = json.loads(out)["Id"]
 
     def status() -> str:
-        code, out = _awscurl(platform, f"{api}/workflow/execution/{execution_id}")
+        code, out = awscurl(platform, f"{api}/workflow/execution/{execution_id}")
         assert code == 0, out
         return str(json.loads(out)["Status"])
 
     _wait_for(lambda: status() in ("Complete", "Error"))
     assert status() == "Complete"
-    code, out = _awscurl(platform, f"{api}/workflow/execution/asset/{json.loads(out)['AssetId']}")
+    code, out = awscurl(platform, f"{api}/workflow/execution/asset/{json.loads(out)['AssetId']}")
     assert code == 0, out
     assert [execution["Id"] for execution in json.loads(out)] == [execution_id]
 
@@ -295,24 +230,24 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
 
 def test_commands_that_need_a_running_platform_fail_in_one_line(home: Path) -> None:
     for command in ("env", "status", "down"):
-        result = _cli(home, command)
+        result = cli(home, command)
         assert result.returncode == 1, command
         assert result.stderr.strip().count("\n") == 0, result.stderr
         assert "not running" in result.stderr
 
 
 def test_up_and_reset_refuse_while_running(running_home: Path) -> None:
-    second = _cli(running_home, "up")
+    second = cli(running_home, "up")
     assert second.returncode == 1
     assert "already running" in second.stderr
-    reset = _cli(running_home, "reset")
+    reset = cli(running_home, "reset")
     assert reset.returncode == 1
     assert (running_home / "credentials.json").exists()
 
 
 def test_demo_runs_every_step_on_a_fresh_state_folder(home: Path) -> None:
-    result = _cli(home, "demo")
+    result = cli(home, "demo")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "demo complete" in result.stdout
     assert "FAILED" not in result.stdout
-    assert _cli(home, "status").returncode == 1  # the demo's own platform stopped with it
+    assert cli(home, "status").returncode == 1  # the demo's own platform stopped with it

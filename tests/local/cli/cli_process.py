@@ -1,0 +1,74 @@
+"""Running the `medialens` command in a subprocess with its own state folder, as a user does."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+START_DEADLINE_SECONDS = 60
+
+
+def cli(home: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "medialens"), *args],
+        env={**os.environ, "MEDIALENS_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
+
+
+def start(home: Path) -> subprocess.Popen[str]:
+    log = (home.parent / f"{home.name}-up.log").open("w")
+    process = subprocess.Popen(
+        [str(BIN / "medialens"), "up"],
+        env={**os.environ, "MEDIALENS_HOME": str(home)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + START_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"medialens up exited early with {process.returncode}")
+        if cli(home, "status").returncode == 0:
+            return process
+        time.sleep(0.3)
+    process.kill()
+    raise AssertionError("medialens up was not ready in time")
+
+
+def stop(home: Path, process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        cli(home, "down")
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def exported(home: Path) -> dict[str, str]:
+    result = cli(home, "env", check=True)
+    values: dict[str, str] = {}
+    for line in result.stdout.splitlines():
+        assert line.startswith("export "), line
+        name, _, value = line.removeprefix("export ").partition("=")
+        values[name] = shlex.split(value)[0]
+    return values
+
+
+def awscurl(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [str(BIN / "awscurl"), "--fail-with-body", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, result.stdout + result.stderr
