@@ -42,7 +42,11 @@ OPERATOR_HANDLERS = (
     "async_monitor",
     "async_fail_monitor",
     "async_hang_monitor",
+    "crashes",
+    "overruns",
 )
+# Function timeouts other than the default, in seconds.
+OPERATOR_TIMEOUTS = {"overruns": 1.0}
 # Fast waits: 1 s per poll (moto's Wait really sleeps).
 FAST_SETTINGS = {"WaitBaseSeconds": 1, "WaitMaxSeconds": 1}
 
@@ -50,7 +54,10 @@ FAST_SETTINGS = {"WaitBaseSeconds": 1, "WaitMaxSeconds": 1}
 def specs() -> list[FunctionSpec]:
     env = {"WORKFLOW_EXECUTION_TABLE": EXECUTION_TABLE}
     steps = [FunctionSpec(f"step-{name}", f"{STEPS}.{name}", env) for name in STEP_NAMES]
-    operators = [FunctionSpec(f"op-{name}", f"{OPERATORS}.{name}") for name in OPERATOR_HANDLERS]
+    operators = [
+        FunctionSpec(f"op-{name}", f"{OPERATORS}.{name}", timeout_seconds=OPERATOR_TIMEOUTS.get(name, 30.0))
+        for name in OPERATOR_HANDLERS
+    ]
     return steps + operators
 
 

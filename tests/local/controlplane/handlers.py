@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from typing import Any
 
 from medialens_helper import MediaInsightsOperationHelper, OutputHelper
@@ -69,3 +71,14 @@ def async_hang_monitor(event: dict[str, Any], context: Any) -> dict[str, Any]:
     helper = MediaInsightsOperationHelper(event)
     helper.update_workflow_status("Executing")
     return helper.return_output_object()
+
+
+def crashes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Kills its own process, as a segfaulting native library would."""
+    os._exit(7)
+
+
+def overruns(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Runs past its function's timeout."""
+    time.sleep(30)
+    return {}

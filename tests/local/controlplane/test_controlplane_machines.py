@@ -3,6 +3,8 @@ operators in worker processes: success, skip, configuration override, failure ki
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.local.controlplane.conftest import ControlPlane
@@ -86,6 +88,28 @@ def test_operator_failure_ends_the_workflow_in_error_with_its_reason(
     assert record["Operators"]["Work"]["Good"]["Status"] == "Complete"
     assert record["Operators"]["Work"]["Bad"]["Status"] == "Error"
     assert "Never" not in record["Operators"]
+    assert cp.slots.running() == 0
+
+
+@pytest.mark.parametrize(
+    ("handler", "reason"),
+    [
+        (
+            "crashes",
+            r"Bad: Runtime\.ExitError: RequestId: \S+ Error: Runtime exited with error: exit status 7",
+        ),
+        ("overruns", r"Bad: Sandbox\.Timedout: \S+ \S+ Task timed out after 1\.00 seconds"),
+    ],
+)
+def test_a_crashed_or_overrunning_operator_process_ends_the_workflow_in_error(
+    control_plane: ControlPlane, handler: str, reason: str
+) -> None:
+    cp = control_plane
+    stages = [("Work", [cp.operation("Bad", handler)])]
+    described, record = cp.run(cp.deploy(stages), stages)
+    assert described["status"] == "FAILED"
+    assert record["Status"] == "Error"
+    assert re.fullmatch(f"stage Work failed: {reason}", record["Error"]), record["Error"]
     assert cp.slots.running() == 0
 
 
