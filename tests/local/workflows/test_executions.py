@@ -152,6 +152,29 @@ def test_operation_registered_by_hand_with_a_known_function_runs(running: Runnin
     assert "HandMadeConfig" in operator_view(execution, "HandMade")["MetaData"]
 
 
+def test_an_updated_operation_reaches_workflows_that_already_use_it(running: RunningPlatform) -> None:
+    arn = running.deployment.function_arn("medialens-op-TestSyncOk-start")
+    definition = {
+        "Name": "Evolving",
+        "Type": "Sync",
+        "Configuration": {"MediaType": "Video", "Enabled": True, "Model": "v1"},
+        "StartLambdaArn": arn,
+    }
+    running.api.upsert("operation", definition)
+    workflow = running.workflow([["Evolving"]])
+    first = running.run(workflow)
+    assert json.loads(operator_view(first, "Evolving")["MetaData"]["EvolvingConfig"])["Model"] == "v1"
+
+    running.api.call(
+        "PUT",
+        "/workflow/operation",
+        {**definition, "Configuration": {**definition["Configuration"], "Model": "v2"}},
+    )
+    second = running.run(workflow)
+    assert second["Status"] == "Complete", second.get("Error")
+    assert json.loads(operator_view(second, "Evolving")["MetaData"]["EvolvingConfig"])["Model"] == "v2"
+
+
 def test_nothing_is_left_started_and_no_slot_is_held(running: RunningPlatform) -> None:
     # Runs after the tests above in this module: whatever ended them also gave their slots back.
     _wait_until(lambda: running.api.call("GET", "/workflow/execution/status/Started") == [])
