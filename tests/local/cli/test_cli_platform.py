@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -20,6 +20,7 @@ from medialens_helper import HttpTransport
 
 from medialens.workflow_client import WorkflowClient
 from tests.local.cli.cli_process import BIN, awscurl, cli, exported, start, stop
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.local
 
@@ -135,7 +136,7 @@ def test_assets_definitions_and_executions_survive_a_restart(home: Path) -> None
             workflows.upsert("", {"Name": name, "StartAt": stage, "Stages": {stage: {"End": True}}})
         media = {"Video": {"S3Bucket": bucket, "S3Key": "upload/keep.bin"}}
         interrupted = workflows.start("KeepHang", media, Configuration=hang)["Id"]
-        _wait_for(lambda: workflows.execution(interrupted)["Status"] == "Started")
+        wait_until(lambda: workflows.execution(interrupted)["Status"] == "Started")
         waiting = workflows.start("KeepOk", media)["Id"]
         time.sleep(2.5)  # a scheduler run or two: the only slot is taken, so it must stay queued
         assert workflows.execution(waiting)["Status"] == "Queued"
@@ -191,7 +192,7 @@ def test_seed_commands_create_and_run_a_workflow_with_awscurl(platform: dict[str
         assert code == 0, out
         return str(json.loads(out)["Status"])
 
-    _wait_for(lambda: status() in ("Complete", "Error"))
+    wait_until(lambda: status() in ("Complete", "Error"))
     assert status() == "Complete"
     code, out = awscurl(platform, f"{api}/workflow/execution/asset/{json.loads(out)['AssetId']}")
     assert code == 0, out
@@ -217,15 +218,6 @@ def _workflow_client(env: dict[str, str]) -> WorkflowClient:
         region_name=env["AWS_DEFAULT_REGION"],
     )
     return WorkflowClient(HttpTransport(env["WORKFLOW_API_ENDPOINT"], session=session))
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def test_commands_that_need_a_running_platform_fail_in_one_line(home: Path) -> None:

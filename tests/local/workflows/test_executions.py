@@ -15,6 +15,7 @@ import pytest
 from api.workflow.executions import ConcurrencySlots
 from medialens.workflow_client import WorkflowApiCallError
 from tests.local.workflows.platform_client import WAIT_SECONDS, RunningPlatform, operator_view
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.local
 
@@ -124,7 +125,7 @@ def test_cancel_stops_the_running_machine_and_records_cancelled(running: Running
     sfn = running.aws.client("stepfunctions")
     machine = running.api.call("GET", f"/workflow/{workflow}")["StateMachineArn"]
     execution_arn = machine.replace(":stateMachine:", ":execution:") + f":{submitted['Id']}"
-    _wait_until(lambda: sfn.describe_execution(executionArn=execution_arn)["status"] == "ABORTED")
+    wait_until(lambda: sfn.describe_execution(executionArn=execution_arn)["status"] == "ABORTED")
     time.sleep(1.5)  # the watcher has seen ABORTED by now: its event must not change the ending
     final = running.api.execution(submitted["Id"])
     assert final["Status"] == "Cancelled"
@@ -177,20 +178,10 @@ def test_an_updated_operation_reaches_workflows_that_already_use_it(running: Run
 
 def test_nothing_is_left_started_and_no_slot_is_held(running: RunningPlatform) -> None:
     # Runs after the tests above in this module: whatever ended them also gave their slots back.
-    _wait_until(lambda: running.api.call("GET", "/workflow/execution/status/Started") == [])
+    wait_until(lambda: running.api.call("GET", "/workflow/execution/status/Started") == [])
     slots = ConcurrencySlots(running.aws.client("dynamodb"), running.deployment.names.execution_table)
-    _wait_until(lambda: slots.running() == 0)
+    wait_until(lambda: slots.running() == 0)
 
 
 def _wait_for_status(running: RunningPlatform, execution_id: str, status: str) -> None:
-    _wait_until(lambda: running.api.execution(execution_id)["Status"] == status)
-
-
-def _wait_until(condition: object, timeout: float = WAIT_SECONDS) -> None:
-    assert callable(condition)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
+    wait_until(lambda: running.api.execution(execution_id)["Status"] == status, WAIT_SECONDS)
