@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -73,11 +75,42 @@ Responder = Callable[[ReceivedRequest], tuple[int, Any]]
 
 @dataclass
 class LocalServer:
-    """A real HTTP server on 127.0.0.1 whose answers a test scripts with `responder`."""
+    """A real HTTP server on 127.0.0.1 whose answers a test scripts with `responder`.
+
+    `failures` holds the traceback of every handler that raised; the fixture fails the test when
+    any is left at teardown. `stop()` waits for requests still being answered.
+    """
 
     url: str
     received: list[ReceivedRequest] = field(default_factory=list)
     responder: Responder = lambda _request: (200, {})
+    failures: list[str] = field(default_factory=list)
+    stop: Callable[[], None] = lambda: None
+
+
+# The client closed its end before the answer was written (an SDK timeout does exactly that).
+_CLIENT_HUNG_UP = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+
+
+class _ScriptedHTTPServer(ThreadingHTTPServer):
+    """Joins its request threads on close, and reports handler errors to the test, not stderr.
+
+    socketserver prints any handler exception to stderr ("Exception occurred during processing of
+    request ..."). With daemon threads nobody waited for them, so a handler still answering a
+    client that had timed out printed that traceback in the middle of a later test.
+    """
+
+    daemon_threads = False
+    block_on_close = True  # server_close() waits for every request thread
+
+    def __init__(self, state: LocalServer) -> None:
+        super().__init__(("127.0.0.1", 0), _handler_class(state))
+        self.state = state
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], _CLIENT_HUNG_UP):
+            return  # nobody is left to answer; not a fault of the server or the test
+        self.state.failures.append(traceback.format_exc())
 
 
 def _handler_class(server: LocalServer) -> type[BaseHTTPRequestHandler]:
@@ -117,14 +150,21 @@ def _handler_class(server: LocalServer) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def local_server() -> Iterator[LocalServer]:
     state = LocalServer(url="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(state))
-    httpd.daemon_threads = True
+    httpd = _ScriptedHTTPServer(state)
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}/api"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    stopped = threading.Lock()
+
+    def stop() -> None:
+        if stopped.acquire(blocking=False):  # once; the teardown calls it again
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(timeout=5)
+
+    state.stop = stop
     thread.start()
     try:
         yield state
     finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+        stop()
+    assert not state.failures, "the local server failed answering:\n" + "\n".join(state.failures)

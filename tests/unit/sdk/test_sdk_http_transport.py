@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import socket
-import time
+import threading
 from typing import Any
 
 import boto3
@@ -127,8 +127,10 @@ def test_refused_connection_is_a_transient_error_with_its_cause(aws_env: None) -
 
 
 def test_timeout_is_a_transient_error_with_its_cause(local_server: Any, aws_env: None) -> None:
+    gave_up = threading.Event()
+
     def slow(_request: Any) -> tuple[int, Any]:
-        time.sleep(1.0)
+        gave_up.wait(timeout=5)  # answer only once the client has stopped waiting
         return 200, {}
 
     local_server.responder = slow
@@ -137,6 +139,7 @@ def test_timeout_is_a_transient_error_with_its_cause(local_server: Any, aws_env:
         pytest.raises(DataplaneUnavailableError, match=r"within 0\.2s") as caught,
     ):
         http.handle(DataplaneRequest("GET", "/metadata"))
+    gave_up.set()
     assert caught.value.code == "Timeout"
     assert isinstance(caught.value.__cause__, requests.Timeout)
 
