@@ -1,0 +1,1 @@
+"""The Thumbnail operator: one JPEG frame of the input video, made with the bundled ffmpeg."""
