@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from api.common.signing_keys import key_from_secret
 from api.dataplane.config import DataplaneConfig
 from api.dataplane.cursor import CursorCodec
 from api.dataplane.events import EventPublisher
@@ -47,9 +48,8 @@ class Services:
         # Read once per configuration (per warm Lambda container), not per request.
         if self.config.signing_key is not None:
             return CursorCodec(self.config.signing_key.encode("utf-8"))
-        secret = self._client("secretsmanager").get_secret_value(SecretId=self.config.signing_secret_arn)
-        key = secret.get("SecretBinary") or secret["SecretString"].encode("utf-8")
-        return CursorCodec(key)
+        assert self.config.signing_secret_arn is not None  # DataplaneConfig requires one of the two
+        return CursorCodec(key_from_secret(self._client("secretsmanager"), self.config.signing_secret_arn))
 
     @cached_property
     def assets(self) -> AssetService:

@@ -2,8 +2,9 @@
 
     WORKFLOW_DEFINITIONS_TABLE  DynamoDB table of operations, stages, workflows and the system
                                 configuration (one table; key design in `table.py`)      required
-    WORKFLOW_EXECUTION_TABLE    executions table, used by the execution routes (part 2)   optional
-    CURSOR_SIGNING_KEY          HMAC key signing list cursors                            required
+    WORKFLOW_EXECUTION_TABLE    executions table, used by the execution routes            optional
+    CURSOR_SIGNING_KEY          HMAC key signing list cursors             this or the next
+    CURSOR_SIGNING_SECRET_ARN   Secrets Manager secret holding that key (deployed)
     STEP_FUNCTIONS_ROLE_ARN     role each workflow's state machine runs as               required
     STATE_MACHINE_PREFIX        state machines are named "{prefix}-{workflow}"           required
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 WORKFLOW_DEFINITIONS_TABLE = "WORKFLOW_DEFINITIONS_TABLE"
 WORKFLOW_EXECUTION_TABLE = "WORKFLOW_EXECUTION_TABLE"
 CURSOR_SIGNING_KEY = "CURSOR_SIGNING_KEY"
+CURSOR_SIGNING_SECRET_ARN = "CURSOR_SIGNING_SECRET_ARN"
 STEP_FUNCTIONS_ROLE_ARN = "STEP_FUNCTIONS_ROLE_ARN"
 STATE_MACHINE_PREFIX = "STATE_MACHINE_PREFIX"
 
@@ -36,7 +38,8 @@ class ConfigurationError(RuntimeError):
 class WorkflowApiConfig:
     definitions_table: str
     execution_table: str | None
-    cursor_signing_key: bytes
+    cursor_signing_key: bytes | None
+    cursor_signing_secret_arn: str | None
     state_machine_role_arn: str
     state_machine_prefix: str
 
@@ -45,20 +48,24 @@ class WorkflowApiConfig:
         env = os.environ if environ is None else environ
         required = (
             WORKFLOW_DEFINITIONS_TABLE,
-            CURSOR_SIGNING_KEY,
             STEP_FUNCTIONS_ROLE_ARN,
             STATE_MACHINE_PREFIX,
         )
         missing = [name for name in required if not env.get(name)]
         if missing:
             raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
+        if not env.get(CURSOR_SIGNING_KEY) and not env.get(CURSOR_SIGNING_SECRET_ARN):
+            raise ConfigurationError(f"set {CURSOR_SIGNING_KEY} or {CURSOR_SIGNING_SECRET_ARN}")
         prefix = env[STATE_MACHINE_PREFIX]
         if not PREFIX_PATTERN.match(prefix):
             raise ConfigurationError(f"{STATE_MACHINE_PREFIX} must match {PREFIX_PATTERN.pattern}")
         return cls(
             definitions_table=env[WORKFLOW_DEFINITIONS_TABLE],
             execution_table=env.get(WORKFLOW_EXECUTION_TABLE) or None,
-            cursor_signing_key=env[CURSOR_SIGNING_KEY].encode("utf-8"),
+            cursor_signing_key=env[CURSOR_SIGNING_KEY].encode("utf-8")
+            if env.get(CURSOR_SIGNING_KEY)
+            else None,
+            cursor_signing_secret_arn=env.get(CURSOR_SIGNING_SECRET_ARN) or None,
             state_machine_role_arn=env[STEP_FUNCTIONS_ROLE_ARN],
             state_machine_prefix=prefix,
         )

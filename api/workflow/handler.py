@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from api.common.signing_keys import key_from_secret
 from api.workflow.app import create_app
 from api.workflow.compiler_protocol import LazyCompiler, WorkflowCompiler
 from api.workflow.config import ConfigurationError, WorkflowApiConfig
@@ -52,6 +53,13 @@ def aws_client(service: str) -> Any:
     return boto3.client(service)
 
 
+@functools.cache
+def _secret_key(secret_arn: str | None) -> bytes:
+    """Read once per container: the secret does not change while the stack stands."""
+    assert secret_arn is not None  # WorkflowApiConfig requires a key or a secret
+    return key_from_secret(aws_client("secretsmanager"), secret_arn)
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         config = WorkflowApiConfig.from_env()
@@ -70,6 +78,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         stepfunctions=aws_client("stepfunctions"),
         # Looked up at call time so monkeypatching `compiler_factory` takes effect.
         compiler=LazyCompiler(lambda: compiler_factory()),
+        cursor_signing_key=config.cursor_signing_key or _secret_key(config.cursor_signing_secret_arn),
     )
     token = CURRENT_SERVICES.set(services)
     try:

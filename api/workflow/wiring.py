@@ -27,13 +27,18 @@ class Services:
 
 
 def build_services(
-    config: WorkflowApiConfig, *, dynamodb: Any, stepfunctions: Any, compiler: WorkflowCompiler
+    config: WorkflowApiConfig,
+    *,
+    dynamodb: Any,
+    stepfunctions: Any,
+    compiler: WorkflowCompiler,
+    cursor_signing_key: bytes,
 ) -> Services:
     table = DefinitionsTable(dynamodb, config.definitions_table)
     machines = StateMachines(stepfunctions, config.state_machine_role_arn, config.state_machine_prefix)
     deployer = WorkflowDeployer(table, compiler, machines)
     return Services(
-        cursors=CursorCodec(config.cursor_signing_key),
+        cursors=CursorCodec(cursor_signing_key),
         operations=OperationService(table, deployer),
         stages=StageService(table, deployer),
         workflows=WorkflowService(table, deployer),

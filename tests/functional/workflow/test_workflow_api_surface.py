@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
-from tests.functional.workflow.workflow_helpers import WorkflowApi, operation_body
+from api.workflow import handler
+from tests.functional.workflow.workflow_helpers import REGION, WorkflowApi, operation_body
 
 DEFINITION_ROUTES = {
     ("get", "/"),
@@ -89,3 +91,34 @@ def test_concurrent_requests_from_threads_each_see_their_own_request(api: Workfl
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(fetch, range(64))) == [names[index % 8] for index in range(64)]
+
+
+def test_the_cursor_key_can_come_from_secrets_manager(
+    api: WorkflowApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deployed, the key is a secret: the function gets its ARN, never the key itself.
+    secret = boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="medialens-test-cursor-key", SecretString="a-key-only-secrets-manager-knows"
+    )
+    monkeypatch.delenv("CURSOR_SIGNING_KEY")
+    monkeypatch.setenv("CURSOR_SIGNING_SECRET_ARN", secret["ARN"])
+    handler._secret_key.cache_clear()
+    for name in ("OpA", "OpB", "OpC"):
+        api.ok("POST", "/workflow/operation", body=operation_body(name))
+
+    _, first, headers = api.call("GET", "/workflow/operation", query={"limit": "2"})
+    cursor = headers["X-Next-Cursor"]
+    _, rest, _ = api.call("GET", "/workflow/operation", query={"limit": "2", "cursor": cursor})
+
+    assert [item["Name"] for item in first + rest] == ["OpA", "OpB", "OpC"]
+    # A cursor signed with another key is refused: the secret's key really is the one in use.
+    monkeypatch.setenv("CURSOR_SIGNING_KEY", "some-other-key-entirely-0123456789")
+    assert api.call("GET", "/workflow/operation", query={"limit": "2", "cursor": cursor})[0] == 400
+    handler._secret_key.cache_clear()
+
+
+def test_without_a_cursor_key_or_secret_the_service_is_misconfigured(
+    api: WorkflowApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CURSOR_SIGNING_KEY")
+    assert api.fails(500, "GET", "/workflow") == "service misconfigured"
