@@ -1,11 +1,11 @@
 """Lambda entry point of the scheduler: `api.workflow.scheduler.handler.lambda_handler`.
 
-Triggered three ways, all safe to overlap:
-- by the execution queue (SQS event source): each record is admitted; the ones that found no slot
-  are reported as `batchItemFailures`, so they stay queued;
-- by an asynchronous invoke (the API after a submit, a finished execution after freeing a slot),
-- by a periodic rule: both drain the queue themselves while slots are free, deleting a message
-  only after its start succeeded (or it had nothing left to start).
+Triggered by an asynchronous invoke (the API after a submit, a finished execution after freeing a
+slot) and by a periodic rule; both drain the queue while slots are free, deleting a message only
+after its start succeeded (or it had nothing left to start). Runs may overlap safely. An event with
+SQS `Records` is handled too (those that found no slot come back as `batchItemFailures`), though
+the platform wires no event source: Lambda's poller would hide a waiting message for the queue's
+whole visibility timeout.
 
 Environment: WORKFLOW_EXECUTION_TABLE, WORKFLOW_DEFINITIONS_TABLE, EXECUTION_QUEUE_URL, and optional
 WORKFLOW_WAIT_BASE_SECONDS / WORKFLOW_WAIT_MAX_SECONDS (the async poll backoff; the local runtime
