@@ -28,11 +28,11 @@ from typing import Any
 
 import boto3
 from medialens_helper import HttpTransport
+from medialens_helper.workflow_client import WorkflowClient
 
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints, StateDir
-from medialens.workflow_client import WorkflowClient
 from operators.catalog import load_catalog
 
 HANDLER_OPERATOR = "TestSyncOk"

@@ -15,13 +15,13 @@ import time
 
 import typer
 from medialens_helper import DataplaneError
+from medialens_helper.workflow_client import ExecutionDeadlineError, WorkflowApiCallError
 from rich.console import Console
 
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints, StateDir
-from medialens.workflow_client import ExecutionDeadlineError, WorkflowApiCallError
 from medialens.workflow_job import JobError, MediaAnalysisJob
 
 app = typer.Typer(

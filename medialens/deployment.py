@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from medialens_helper import HttpTransport, settings
+from medialens_helper.workflow_client import WorkflowClient
 
 from api.dataplane.storage_schema import table_definition
 from api.workflow import config as workflow_config
@@ -31,7 +32,6 @@ from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.workers import InvokeResult
 from medialens.state import Endpoints, StateDir
-from medialens.workflow_client import WorkflowClient
 from operators.catalog import CatalogEntry, load_catalog
 
 # moto's default account: the one every local ARN is in.

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from medialens_helper.workflow_client import WorkflowClient
+
 from medialens.runtime.functions import FunctionSpec
-from medialens.workflow_client import WorkflowClient
 from operators.catalog import CatalogEntry, local_function_name
 
 

@@ -17,13 +17,13 @@ from typing import Any
 import boto3
 import requests
 from medialens_helper import DataPlane, HttpTransport
+from medialens_helper.workflow_client import WorkflowClient
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
 from medialens.sample_media import make_sample_video
 from medialens.state import Endpoints, LocalCredentials
-from medialens.workflow_client import WorkflowClient
 
 STAGE = "MediaAnalysis"
 WORKFLOW = "MediaAnalysisWorkflow"

@@ -17,8 +17,8 @@ import boto3
 import pytest
 import requests
 from medialens_helper import HttpTransport
+from medialens_helper.workflow_client import WorkflowClient
 
-from medialens.workflow_client import WorkflowClient
 from tests.local.cli.cli_process import BIN, awscurl, cli, exported, start, stop
 from tests.support.waiting import wait_until
 

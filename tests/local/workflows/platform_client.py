@@ -8,11 +8,11 @@ from typing import Any
 
 import boto3
 from medialens_helper import HttpTransport
+from medialens_helper.workflow_client import WorkflowClient
 
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints
-from medialens.workflow_client import WorkflowClient
 
 WAIT_SECONDS = 90.0
 

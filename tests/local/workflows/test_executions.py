@@ -11,9 +11,9 @@ import json
 import time
 
 import pytest
+from medialens_helper.workflow_client import WorkflowApiCallError
 
 from api.workflow.executions import ConcurrencySlots
-from medialens.workflow_client import WorkflowApiCallError
 from tests.local.workflows.platform_client import WAIT_SECONDS, RunningPlatform, operator_view
 from tests.support.waiting import wait_until
 

@@ -1,4 +1,6 @@
-"""A small typed client of the workflow API over SigV4-signed HTTP, for the CLI, the job and benches.
+"""A small typed client of the workflow API over any transport.
+
+Used by the CLI, the main job, the benches and the deploy-time registration of the operator library.
 
 It speaks to the API exactly as awscurl or a deployed client would; errors the API answers become
 `WorkflowApiCallError` with the API's own message.
