@@ -24,10 +24,8 @@ from rich.table import Table
 
 from medialens.sample_media import make_sample_video
 from medialens.state import Endpoints, LocalCredentials
+from operators.library_workflows import OPERATORS, STAGE, WORKFLOW, library_stages, library_workflows
 
-STAGE = "MediaAnalysis"
-WORKFLOW = "MediaAnalysisWorkflow"
-OPERATORS = ("Mediainfo", "Thumbnail")
 EXECUTION_TIMEOUT_SECONDS = 180
 
 
@@ -59,8 +57,10 @@ class MediaAnalysisJob:
 
     def run(self) -> JobResult:
         self._require_operators()
-        self.workflows.upsert("stage", {"Name": STAGE, "Operations": list(OPERATORS)})
-        self.workflows.upsert("", {"Name": WORKFLOW, "StartAt": STAGE, "Stages": {STAGE: {"End": True}}})
+        for stage in library_stages():
+            self.workflows.upsert("stage", stage)
+        for workflow in library_workflows():
+            self.workflows.upsert("", workflow)
         self.console.print(f"workflow [bold]{WORKFLOW}[/bold]: stage {STAGE} runs {' + '.join(OPERATORS)}")
         key = self._upload_sample()
         submitted = self.workflows.start(

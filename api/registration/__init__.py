@@ -1,0 +1,1 @@
+"""Deploy-time registration of the operator library with the workflow API (a custom resource)."""
