@@ -48,8 +48,10 @@ class Caller:
     user_arn: str
 
 
-def verify_request(request: Request, credentials: LocalCredentials, *, now: datetime | None = None) -> Caller:
-    """Return the caller of a correctly signed request; raise SignatureError otherwise."""
+def verify_request(
+    request: Request, credentials: LocalCredentials, *, now: datetime | None = None, service: str = SERVICE
+) -> Caller:
+    """Return the caller of a correctly signed request for `service`; raise SignatureError otherwise."""
     header = request.headers.get("Authorization")
     if not header:
         raise SignatureError("Missing Authentication Token")
@@ -61,20 +63,20 @@ def verify_request(request: Request, credentials: LocalCredentials, *, now: date
     scope = parts["Credential"].split("/")
     if len(scope) != 5 or scope[4] != "aws4_request":
         raise SignatureError("Credential is malformed.")
-    access_key, date, region, service, _ = scope
+    access_key, date, region = scope[:3]
     if not hmac.compare_digest(access_key, credentials.access_key_id):
         raise SignatureError("The security token included in the request is invalid.")
     if region != credentials.region:
         raise SignatureError(f"Credential should be scoped to a valid region, not '{region}'.")
-    if service != SERVICE:
-        raise SignatureError(f"Credential should be scoped to correct service: '{SERVICE}'.")
+    if scope[3] != service:
+        raise SignatureError(f"Credential should be scoped to correct service: '{service}'.")
     amz_date = _checked_timestamp(request, date, now or datetime.now(UTC))
     signed = parts["SignedHeaders"].split(";")
     if "host" not in signed:
         raise SignatureError("'Host' must be a signed header.")
     payload_hash = _payload_hash(request)
 
-    signer = SigV4Auth(Credentials(access_key, credentials.secret_access_key), SERVICE, region)
+    signer = SigV4Auth(Credentials(access_key, credentials.secret_access_key), service, region)
     context = AWSRequest(method=request.method, url=request.url)
     context.context["timestamp"] = amz_date
     headers = HTTPHeaders()

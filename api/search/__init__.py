@@ -1,0 +1,1 @@
+"""The search consumer: dataplane stream records -> documents in an OpenSearch index."""

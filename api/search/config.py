@@ -1,0 +1,48 @@
+"""The search consumer's configuration, read from the environment.
+
+SEARCH_ENDPOINT      the OpenSearch domain's endpoint, https://...        required
+SEARCH_INDEX_PREFIX  indexes are named "{prefix}-{operator}"              default medialens
+AWS_REGION           signing region (set by Lambda)                        required
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+SEARCH_ENDPOINT = "SEARCH_ENDPOINT"
+SEARCH_INDEX_PREFIX = "SEARCH_INDEX_PREFIX"
+DEFAULT_INDEX_PREFIX = "medialens"
+# OpenSearch index names: lowercase, and none of \ / * ? " < > | , # or space; no leading - _ +.
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
+
+
+class SearchConfigurationError(RuntimeError):
+    """A variable is missing or malformed: a deployment fault."""
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    endpoint: str
+    index_prefix: str
+    region: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SearchConfig:
+        env = os.environ if environ is None else environ
+        endpoint = env.get(SEARCH_ENDPOINT, "").rstrip("/")
+        if not re.match(r"^https?://[^/\s]+$", endpoint):
+            raise SearchConfigurationError(
+                f"{SEARCH_ENDPOINT} must be the domain's http(s) URL, got {endpoint!r}"
+            )
+        prefix = env.get(SEARCH_INDEX_PREFIX) or DEFAULT_INDEX_PREFIX
+        if not _PREFIX.match(prefix):
+            raise SearchConfigurationError(
+                f"{SEARCH_INDEX_PREFIX} {prefix!r} is not a valid index name start"
+            )
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""
+        if not region:
+            raise SearchConfigurationError("AWS_REGION is not set")
+        return cls(endpoint=endpoint, index_prefix=prefix, region=region)

@@ -1,0 +1,51 @@
+"""Lambda entry point of the search consumer: `api.search.handler.lambda_handler`.
+
+Kinesis event source with `ReportBatchItemFailures`: a record that hits throttling or an outage
+is reported with every later record of the batch, so Lambda retries from it and order holds.
+Records that can never be indexed are logged and skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from api.search.client import OpenSearchClient
+from api.search.config import SearchConfig
+from api.search.indexer import Indexer
+
+logger = Logger(service="search-consumer")
+
+
+@functools.cache
+def get_indexer() -> Indexer:
+    config = SearchConfig.from_env()
+    session = boto3.Session()
+    return Indexer(
+        session.client("s3"),
+        OpenSearchClient(config.endpoint, config.region, session=session),
+        config.index_prefix,
+    )
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    indexer = get_indexer()
+    indexer.start_batch()
+
+    def record_handler(record: KinesisStreamRecord) -> None:
+        indexer.handle(record.kinesis.data_as_bytes())
+
+    # Report every failure, even when all failed: raising would make Lambda split the batch
+    # (BisectBatchOnFunctionError) and retry halves for what is usually one throttled call.
+    processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)
