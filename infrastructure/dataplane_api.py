@@ -1,0 +1,50 @@
+"""The dataplane API: `api.dataplane.handler.lambda_handler` behind an IAM-authorised REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import CfnCondition
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+from medialens_helper import settings
+
+from infrastructure.api_service import ApiService
+from infrastructure.dataplane_storage import DataplaneStorage
+
+HANDLER = "api.dataplane.handler.lambda_handler"
+
+
+class DataplaneApi(Construct):
+    """Configured like `medialens.deployment` configures it locally (the cursor key as a secret)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code: lambda_.Code,
+        layers: Sequence[lambda_.ILayerVersion],
+        storage: DataplaneStorage,
+        tracing: CfnCondition,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.service = ApiService(
+            self,
+            "Service",
+            code=code,
+            handler=HANDLER,
+            layers=layers,
+            environment={
+                settings.DATAPLANE_BUCKET: storage.bucket.bucket_name,
+                settings.DATAPLANE_TABLE: storage.table.table_name,
+                settings.DATAPLANE_STREAM: storage.stream.stream_name,
+                settings.CURSOR_SIGNING_SECRET_ARN: storage.cursor_secret.secret_arn,
+            },
+            service_name="dataplane-api",
+            description="Medialens dataplane API",
+            tracing=tracing,
+        )
+        self.function = self.service.function
+        self.url = self.service.url
+        self.function.add_environment(settings.DATAPLANE_API_ENDPOINT, self.url)

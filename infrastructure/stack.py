@@ -1,0 +1,197 @@
+"""The Medialens stack: composes the constructs and grants what each needs, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from api.workflow.executions.environment import WORKFLOW_SCHEDULER_LAMBDA_ARN
+from infrastructure.analytics import AnalyticsPipeline
+from infrastructure.dataplane_api import DataplaneApi
+from infrastructure.dataplane_storage import DataplaneStorage
+from infrastructure.layer import MediaToolsLayer, OperatorSdkLayer
+from infrastructure.naming import state_machine_prefix
+from infrastructure.operator_library import OperatorLibrary
+from infrastructure.parameters import PlatformParameters
+from infrastructure.paths import REPO_ROOT, only_packages
+from infrastructure.registration import LibraryRegistration
+from infrastructure.scheduler import WorkflowScheduler
+from infrastructure.state_machines import WorkflowStateMachines, tag_invokable
+from infrastructure.status_events import StatusEvents
+from infrastructure.workflow_api import WorkflowApi
+from infrastructure.workflow_steps import WorkflowSteps
+from infrastructure.workflow_tables import WorkflowTables
+from operators.catalog import load_catalog
+from operators.library_workflows import library_stages, library_workflows
+
+
+class MedialensStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, applied_at: str, **kwargs: Any) -> None:
+        """`applied_at` differs between deploys, so the library registration runs on every one."""
+        super().__init__(scope, construct_id, **kwargs)
+        params = PlatformParameters(self, "Parameters")
+        self.parameters = params
+        # One asset for every platform function (the `api` package) and one for every operator;
+        # the SDK and its dependencies come from the layer.
+        platform_code = lambda_.Code.from_asset(str(REPO_ROOT), exclude=only_packages("api"))
+        operator_code = lambda_.Code.from_asset(str(REPO_ROOT), exclude=only_packages("operators"))
+        self.layer = OperatorSdkLayer(self, "OperatorSdk").layer
+        layers = [self.layer]
+
+        # Dataplane
+        storage = DataplaneStorage(self, "DataplaneStorage")
+        dataplane = DataplaneApi(
+            self,
+            "DataplaneApi",
+            code=platform_code,
+            layers=layers,
+            storage=storage,
+            tracing=params.tracing_enabled,
+        )
+        storage.bucket.grant_read_write(dataplane.function)
+        storage.bucket.grant_delete(dataplane.function)
+        storage.table.grant_read_write_data(dataplane.function)
+        storage.stream.grant_write(dataplane.function)
+        storage.cursor_secret.grant_read(dataplane.function)
+
+        # Control plane
+        tables = WorkflowTables(self, "WorkflowTables")
+        machines = WorkflowStateMachines(self, "StateMachines", prefix=state_machine_prefix(self.stack_name))
+        steps = WorkflowSteps(
+            self,
+            "WorkflowSteps",
+            code=platform_code,
+            layers=layers,
+            execution_table_name=tables.executions.table_name,
+        )
+        tag_invokable(steps)
+        scheduler = WorkflowScheduler(
+            self,
+            "Scheduler",
+            code=platform_code,
+            layers=layers,
+            definitions_table_name=tables.definitions.table_name,
+            execution_table_name=tables.executions.table_name,
+            tracing=params.tracing_enabled,
+        )
+        status_events = StatusEvents(
+            self,
+            "StatusEvents",
+            code=platform_code,
+            layers=layers,
+            execution_table_name=tables.executions.table_name,
+            state_machine_arn_prefix=machines.state_machine_arn_prefix,
+        )
+        workflow = WorkflowApi(
+            self,
+            "WorkflowApi",
+            code=platform_code,
+            layers=layers,
+            definitions_table_name=tables.definitions.table_name,
+            execution_table_name=tables.executions.table_name,
+            execution_queue_url=scheduler.queue.queue_url,
+            cursor_secret=storage.cursor_secret,
+            state_machine_role_arn=machines.role.role_arn,
+            state_machine_prefix=machines.prefix,
+            dataplane_api_url=dataplane.url,
+            step_function_arns=steps.arn_environment,
+            tracing=params.tracing_enabled,
+        )
+
+        # Control plane grants
+        tables.definitions.grant_read_write_data(workflow.function)
+        tables.definitions.grant_read_data(scheduler.function)
+        for function in (workflow.function, scheduler.function, status_events.function, *steps.table_writers):
+            tables.executions.grant_read_write_data(function)
+        for function in (workflow.function, status_events.function, *steps.table_writers):
+            # Whoever frees a slot or queues an execution nudges the scheduler.
+            function.add_environment(WORKFLOW_SCHEDULER_LAMBDA_ARN, scheduler.function.function_arn)
+            scheduler.function.grant_invoke(function)
+        scheduler.queue.grant_send_messages(workflow.function)
+        machines.grant_manage(workflow.function)
+        machines.grant_observe_and_stop(workflow.function)
+        machines.grant_start(scheduler.function)
+        # The API creates the asset of a submitted execution through the dataplane API.
+        workflow.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["execute-api:Invoke"],
+                resources=[dataplane.service.rest_api.invoke_arn("POST", "/create")],
+            )
+        )
+
+        # Operator library, registered with the workflow API on every deploy
+        library = OperatorLibrary(
+            self,
+            "Operators",
+            entries=load_catalog(),
+            code=operator_code,
+            layers=[self.layer, MediaToolsLayer(self, "MediaTools").layer],
+            bucket=storage.bucket,
+            dataplane_api_url=dataplane.url,
+            dataplane_invoke_arn=dataplane.service.rest_api.invoke_arn("*", "/*"),
+            test_resources=params.test_resources_enabled,
+            tracing=params.tracing_enabled,
+        )
+        tag_invokable(library)
+        registration = LibraryRegistration(
+            self,
+            "Registration",
+            code=platform_code,
+            layers=layers,
+            workflow_api=workflow.service.rest_api,
+            workflow_api_url=workflow.url,
+            operations=library.operation_requests(),
+            stages=library_stages(),
+            workflows=library_workflows(),
+            max_concurrent_workflows=params.max_concurrent_workflows.value_as_string,
+            applied_at=applied_at,
+            tracing=params.tracing_enabled,
+        )
+
+        # Analytics (DeployAnalyticsPipeline)
+        analytics = AnalyticsPipeline(
+            self,
+            "Analytics",
+            code=platform_code,
+            layers=layers,
+            stream=storage.stream,
+            bucket=storage.bucket,
+            condition=params.analytics_enabled,
+            tracing=params.tracing_enabled,
+        )
+
+        self.dataplane_storage = storage
+        self.dataplane_api = dataplane
+        self.workflow_api = workflow
+        self.steps = steps
+        self.scheduler = scheduler
+        self.status_events = status_events
+        self.machines = machines
+        self.tables = tables
+        self.operators = library
+        self.registration = registration
+        self.analytics = analytics
+
+        CfnOutput(
+            self, "WorkflowApiEndpoint", value=workflow.url, description="Workflow API (SigV4, awscurl)"
+        )
+        CfnOutput(self, "DataplaneApiEndpoint", value=dataplane.url, description="Dataplane API (SigV4)")
+        CfnOutput(self, "DataplaneBucket", value=storage.bucket.bucket_name, description="Media and results")
+        CfnOutput(
+            self, "OperatorSdkLayerArn", value=self.layer.layer_version_arn, description="Operator SDK layer"
+        )
+        CfnOutput(self, "DataplaneStreamArn", value=storage.stream.stream_arn, description="Metadata events")
+        for output_id, value, description in (
+            ("DashboardsUrl", analytics.dashboards_url, "OpenSearch Dashboards (Cognito sign-in)"),
+            (
+                "DashboardsUserPoolId",
+                analytics.dashboards.user_pool.user_pool_id,
+                "Create Dashboards users here",
+            ),
+        ):
+            output = CfnOutput(self, output_id, value=value, description=description)
+            output.condition = params.analytics_enabled

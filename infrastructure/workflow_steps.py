@@ -1,0 +1,61 @@
+"""The step Lambdas every generated state machine calls (filter, failed, complete stage/workflow, fail)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import CfnCondition, Duration
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from api.workflow.executions.environment import WORKFLOW_EXECUTION_TABLE
+from api.workflow.generator.arns import ENVIRONMENT_VARIABLES
+from infrastructure.python_function import PythonFunction
+
+HANDLER_MODULE = "api.workflow.steps.handlers"
+# Step -> why it needs the executions table (None: pure function of its input).
+STEPS: Mapping[str, bool] = {
+    "operator_filter": False,
+    "operator_failed": False,
+    "complete_stage": True,
+    "complete_workflow": True,
+    "fail_workflow": True,
+}
+
+
+class WorkflowSteps(Construct):
+    """`functions[step]` for each step; `arn_environment` is what the generator reads to find them."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code: lambda_.Code,
+        layers: Sequence[lambda_.ILayerVersion],
+        execution_table_name: str,
+        tracing: CfnCondition | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.functions: dict[str, lambda_.Function] = {}
+        for step, needs_table in STEPS.items():
+            made = PythonFunction(
+                self,
+                "".join(part.title() for part in step.split("_")),
+                code=code,
+                handler=f"{HANDLER_MODULE}.{step}",
+                layers=layers,
+                environment={WORKFLOW_EXECUTION_TABLE: execution_table_name} if needs_table else {},
+                service_name=f"workflow-step-{step.replace('_', '-')}",
+                description=f"Medialens workflow step: {step.replace('_', ' ')}",
+                timeout=Duration.seconds(60),
+                tracing=tracing,
+            )
+            self.functions[step] = made.function
+        self.arn_environment: dict[str, str] = {
+            variable: self.functions[step].function_arn for step, variable in ENVIRONMENT_VARIABLES.items()
+        }
+
+    @property
+    def table_writers(self) -> list[lambda_.Function]:
+        return [self.functions[step] for step, needs_table in STEPS.items() if needs_table]

@@ -1,0 +1,98 @@
+"""The state machines the deployed workflow API will generate pass the independent ASL validator.
+
+The machines are compiled by the real generator from what the stack deploys: the step functions'
+ARNs as the workflow API's environment gives them, the library's operators and its registered
+stages and workflows, plus one workflow that runs every operator (sync and async) across stages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.workflow.generator import StepFunctionArns, WorkflowGenerator
+from api.workflow.models import Operation, Stage, Workflow
+from operators.catalog import load_catalog
+from operators.library_workflows import library_stages, library_workflows
+from tests.infrastructure.conftest import Synthesized
+from tests.support.asl_validator import asl_validator_problems, validator_problem
+
+REGION_ACCOUNT = "eu-west-1:123456789012"
+
+
+def _arn(logical_id: str) -> str:
+    return f"arn:aws:lambda:{REGION_ACCOUNT}:function:{logical_id}"
+
+
+@pytest.fixture(scope="module")
+def generator(synthesized: Synthesized) -> WorkflowGenerator:
+    variables = synthesized.resources[synthesized.logical_id(synthesized.stack.workflow_api.function)][
+        "Properties"
+    ]["Environment"]["Variables"]
+    # Each step ARN is a GetAtt of a deployed function; stand in a concrete ARN for it.
+    environment = {
+        name: _arn(value["Fn::GetAtt"][0])
+        for name, value in variables.items()
+        if isinstance(value, dict) and "Fn::GetAtt" in value
+    }
+    return WorkflowGenerator(StepFunctionArns.from_env(environment))
+
+
+@pytest.fixture(scope="module")
+def operations(synthesized: Synthesized) -> dict[str, Operation]:
+    functions = synthesized.stack.operators.functions
+    found = {}
+    for entry in load_catalog():
+        definition = entry.definition
+        monitor = functions.get((definition.Name, "monitor"))
+        body = definition.operation_request(
+            _arn(synthesized.logical_id(functions[(definition.Name, "start")])),
+            _arn(synthesized.logical_id(monitor)) if monitor is not None else None,
+        )
+        found[definition.Name] = Operation.model_validate(body)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _require_validator() -> None:
+    problem = validator_problem()
+    if problem is not None:
+        pytest.fail(problem)
+
+
+def _validated(definition: str) -> list[str]:
+    return asl_validator_problems(definition)
+
+
+def test_the_library_workflows_compile_to_valid_asl(
+    generator: WorkflowGenerator, operations: dict[str, Operation]
+) -> None:
+    stages = {body["Name"]: Stage.model_validate(body) for body in library_stages()}
+    workflows = library_workflows()
+    assert workflows
+    for body in workflows:
+        definition = generator.compile(Workflow.model_validate(body), stages, operations)
+        assert _validated(definition) == [], body["Name"]
+
+
+def test_a_workflow_of_every_deployed_operator_compiles_to_valid_asl(
+    generator: WorkflowGenerator, operations: dict[str, Operation]
+) -> None:
+    names = sorted(operations)
+    # Sync and async operators together, spread over three stages run in sequence.
+    groups = [names[index::3] for index in range(3)]
+    stages = {
+        f"Stage{index}": Stage(Name=f"Stage{index}", Operations=group) for index, group in enumerate(groups)
+    }
+    sequence: dict[str, Any] = {
+        f"Stage{index}": ({"Next": f"Stage{index + 1}"} if index < 2 else {"End": True}) for index in range(3)
+    }
+    workflow = Workflow.model_validate({"Name": "Everything", "StartAt": "Stage0", "Stages": sequence})
+    assert {op.Type for op in operations.values()} == {"Sync", "Async"}
+
+    definition = generator.compile(workflow, stages, operations)
+
+    assert _validated(definition) == []
+    for operation in operations.values():
+        assert operation.StartLambdaArn in definition

@@ -1,0 +1,207 @@
+"""What the deployed stack guarantees about access and encryption, read from the synthesized template."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from infrastructure.state_machines import INVOKE_TAG_KEY
+from tests.infrastructure.conftest import Synthesized
+
+# Actions with no resource-level permissions: the only ones allowed on Resource "*".
+UNSCOPED_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "states:ListStateMachines"}
+
+
+def _statements(synthesized: Synthesized) -> Iterator[tuple[str, dict[str, Any]]]:
+    for key, resource in synthesized.resources.items():
+        if resource["Type"] == "AWS::IAM::Policy":
+            document = resource["Properties"]["PolicyDocument"]
+        elif resource["Type"] == "AWS::IAM::Role":
+            for inline in resource["Properties"].get("Policies", []):
+                for statement in inline["PolicyDocument"]["Statement"]:
+                    yield key, statement
+            continue
+        else:
+            continue
+        for statement in document["Statement"]:
+            yield key, statement
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_every_api_route_but_the_health_check_requires_iam(synthesized: Synthesized) -> None:
+    apis = synthesized.of_type("AWS::ApiGateway::RestApi")
+    methods = synthesized.of_type("AWS::ApiGateway::Method")
+    assert len(apis) == 2  # workflow and dataplane
+    open_methods = []
+    for key, method in methods.items():
+        properties = method["Properties"]
+        if properties["AuthorizationType"] != "AWS_IAM":
+            open_methods.append((key, properties["HttpMethod"], properties["ResourceId"]))
+    # Exactly one open method per API: GET on the root resource.
+    assert len(open_methods) == 2, open_methods
+    for _, http_method, resource_id in open_methods:
+        assert http_method == "GET"
+        assert "Fn::GetAtt" in resource_id and resource_id["Fn::GetAtt"][1] == "RootResourceId"
+    proxies = synthesized.of_type("AWS::ApiGateway::Resource")
+    assert sorted(p["Properties"]["PathPart"] for p in proxies.values()) == ["{proxy+}", "{proxy+}"]
+
+
+def test_api_stages_log_access_and_follow_the_tracing_parameter(synthesized: Synthesized) -> None:
+    tracing = synthesized.condition_id(synthesized.stack.parameters.tracing_enabled)
+    for stage in synthesized.of_type("AWS::ApiGateway::Stage").values():
+        properties = stage["Properties"]
+        assert "DestinationArn" in properties["AccessLogSetting"]
+        assert properties["TracingEnabled"] == {"Fn::If": [tracing, True, False]}
+
+
+def test_wildcard_resources_only_for_actions_that_have_no_resource_level_permissions(
+    synthesized: Synthesized,
+) -> None:
+    offenders = []
+    for key, statement in _statements(synthesized):
+        actions = set(_as_list(statement["Action"]))
+        assert "*" not in actions, f"{key} grants every action"
+        if "*" in _as_list(statement.get("Resource", [])) and not actions <= UNSCOPED_ACTIONS:
+            offenders.append((key, sorted(actions)))
+    assert offenders == []
+
+
+def test_state_machines_invoke_only_functions_tagged_for_this_stack(synthesized: Synthesized) -> None:
+    role_id = synthesized.logical_id(synthesized.stack.machines.role)
+    [statement] = _role_policy_statements(synthesized, role_id)
+    assert statement["Action"] == "lambda:InvokeFunction"
+    condition = statement["Condition"]["StringEquals"]
+    assert condition == {f"aws:ResourceTag/{INVOKE_TAG_KEY}": synthesized.stack.stack_name}
+
+
+def _role_policy_statements(synthesized: Synthesized, role_id: str) -> list[dict[str, Any]]:
+    found = []
+    for resource in synthesized.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in resource["Properties"]["Roles"]:
+            found.extend(resource["Properties"]["PolicyDocument"]["Statement"])
+    return found
+
+
+def test_platform_and_operator_functions_carry_the_invoke_tag_and_nothing_else_does(
+    synthesized: Synthesized,
+) -> None:
+    stack = synthesized.stack
+    tagged = {
+        key
+        for key, function in synthesized.of_type("AWS::Lambda::Function").items()
+        if {"Key": INVOKE_TAG_KEY, "Value": stack.stack_name} in function["Properties"].get("Tags", [])
+    }
+    expected = {synthesized.logical_id(f) for f in stack.steps.functions.values()} | {
+        synthesized.logical_id(f) for f in stack.operators.functions.values()
+    }
+    assert tagged == expected
+
+
+def test_only_the_workflow_api_passes_the_state_machine_role_and_only_to_step_functions(
+    synthesized: Synthesized,
+) -> None:
+    machine_role = synthesized.logical_id(synthesized.stack.machines.role)
+    workflow_role = synthesized.logical_id(synthesized.stack.workflow_api.service.handler.role)
+    passers = [(key, s) for key, s in _statements(synthesized) if "iam:PassRole" in _as_list(s["Action"])]
+    assert len(passers) == 1
+    key, statement = passers[0]
+    assert synthesized.resources[key]["Properties"]["Roles"] == [{"Ref": workflow_role}]
+    assert statement["Resource"] == {"Fn::GetAtt": [machine_role, "Arn"]}
+    assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}}
+
+
+def test_dataplane_bucket_is_encrypted_versioned_private_tls_only_and_logged(
+    synthesized: Synthesized,
+) -> None:
+    storage = synthesized.stack.dataplane_storage
+    bucket_id = synthesized.logical_id(storage.bucket)
+    properties = synthesized.resources[bucket_id]["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert properties["LoggingConfiguration"]["DestinationBucketName"] == {
+        "Ref": synthesized.logical_id(storage.access_log_bucket)
+    }
+    [policy] = [
+        p
+        for p in synthesized.of_type("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
+    denials = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denials)
+
+
+def test_stream_queues_tables_and_search_domain_are_encrypted(synthesized: Synthesized) -> None:
+    [stream] = synthesized.of_type("AWS::Kinesis::Stream").values()
+    assert stream["Properties"]["StreamEncryption"]["EncryptionType"] == "KMS"
+    for queue in synthesized.of_type("AWS::SQS::Queue").values():
+        assert queue["Properties"].get("SqsManagedSseEnabled") is True
+    tables = synthesized.of_type("AWS::DynamoDB::Table")
+    assert len(tables) == 3  # dataplane, workflow definitions, executions
+    for table in tables.values():
+        assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    [domain] = synthesized.of_type("AWS::OpenSearchService::Domain").values()
+    properties = domain["Properties"]
+    assert properties["EncryptionAtRestOptions"] == {"Enabled": True}
+    assert properties["NodeToNodeEncryptionOptions"] == {"Enabled": True}
+    assert properties["DomainEndpointOptions"]["EnforceHTTPS"] is True
+
+
+def test_search_domain_admits_only_the_consumer_and_signed_in_dashboards_users(
+    synthesized: Synthesized,
+) -> None:
+    analytics = synthesized.stack.analytics
+    [domain] = synthesized.of_type("AWS::OpenSearchService::Domain").values()
+    [statement] = domain["Properties"]["AccessPolicies"]["Statement"]
+    principals = _as_list(statement["Principal"]["AWS"])
+    assert sorted(p["Fn::GetAtt"][0] for p in principals) == sorted(
+        [
+            synthesized.logical_id(analytics.consumer_role),
+            synthesized.logical_id(analytics.dashboards.authenticated_role),
+        ]
+    )
+    [pool] = synthesized.of_type("AWS::Cognito::IdentityPool").values()
+    assert pool["Properties"]["AllowUnauthenticatedIdentities"] is False
+    [users] = synthesized.of_type("AWS::Cognito::UserPool").values()
+    assert users["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert users["Properties"]["MfaConfiguration"] == "ON"
+
+
+# Resource type -> its physical-name property.
+NAME_PROPERTIES = {
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Lambda::LayerVersion": "LayerName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::Events::Rule": "Name",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::OpenSearchService::Domain": "DomainName",
+    "AWS::Cognito::UserPool": "UserPoolName",
+    "AWS::Cognito::IdentityPool": "IdentityPoolName",
+}
+
+
+def test_no_resource_has_a_fixed_physical_name(synthesized: Synthesized) -> None:
+    # Fixed names would stop a second copy of the stack from deploying in the same account/region.
+    named = [
+        (key, resource["Properties"][NAME_PROPERTIES[resource["Type"]]])
+        for key, resource in synthesized.resources.items()
+        if NAME_PROPERTIES.get(resource["Type"]) in resource.get("Properties", {})
+    ]
+    assert named == []
+    assert len([r for r in synthesized.resources.values() if r["Type"] in NAME_PROPERTIES]) > 50

@@ -1,0 +1,199 @@
+"""How the deployed functions are wired: environments the handlers can load, layers, events, options."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from api.dataplane.config import DataplaneConfig
+from api.workflow.config import WORKFLOW_DEFINITIONS_TABLE, WorkflowApiConfig
+from api.workflow.executions.environment import EXECUTION_QUEUE_URL, WORKFLOW_SCHEDULER_LAMBDA_ARN
+from api.workflow.generator.arns import StepFunctionArns
+from infrastructure.python_function import RUNTIME
+from operators.catalog import load_catalog
+from operators.library_workflows import library_stages, library_workflows
+from tests.infrastructure.conftest import Synthesized
+
+OUTPUTS = {
+    "WorkflowApiEndpoint",
+    "DataplaneApiEndpoint",
+    "DataplaneBucket",
+    "OperatorSdkLayerArn",
+    "DataplaneStreamArn",
+}
+
+
+def _deployed_environment(synthesized: Synthesized, function: Any) -> dict[str, str]:
+    """A function's environment as Lambda would see it: every value a plausible concrete string."""
+    variables = synthesized.resources[synthesized.logical_id(function)]["Properties"]["Environment"][
+        "Variables"
+    ]
+    return {name: _concrete(name, value) for name, value in variables.items()}
+
+
+def _concrete(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    # Stand-ins of the right shape for values CloudFormation fills in at deploy time.
+    if name.endswith("_ARN"):
+        return "arn:aws:lambda:eu-west-1:123456789012:function:stand-in"
+    if name.endswith(("_ENDPOINT", "_URL")):
+        return "https://stand-in.example/api"
+    return "stand-in"
+
+
+def test_workflow_api_environment_loads_in_its_handler_config(synthesized: Synthesized) -> None:
+    environment = _deployed_environment(synthesized, synthesized.stack.workflow_api.function)
+
+    config = WorkflowApiConfig.from_env(environment)
+    arns = StepFunctionArns.from_env(environment)
+
+    assert config.cursor_signing_secret_arn is not None
+    assert arns.complete_workflow.startswith("arn:")
+    assert {EXECUTION_QUEUE_URL, WORKFLOW_SCHEDULER_LAMBDA_ARN} <= set(environment)
+
+
+def test_dataplane_api_environment_loads_in_its_handler_config(synthesized: Synthesized) -> None:
+    environment = _deployed_environment(synthesized, synthesized.stack.dataplane_api.function)
+
+    DataplaneConfig.from_env(environment)
+
+
+def test_stand_in_environments_would_catch_a_missing_variable(synthesized: Synthesized) -> None:
+    # The two tests above are only worth something if a dropped variable fails the load.
+    environment = _deployed_environment(synthesized, synthesized.stack.workflow_api.function)
+    del environment[WORKFLOW_DEFINITIONS_TABLE]
+    with pytest.raises(Exception, match="missing environment variables"):
+        WorkflowApiConfig.from_env(environment)
+
+
+def test_every_function_of_ours_runs_the_pinned_runtime_with_the_sdk_layer(synthesized: Synthesized) -> None:
+    layer_id = synthesized.logical_id(synthesized.stack.layer)
+    ours = {
+        key: function
+        for key, function in synthesized.of_type("AWS::Lambda::Function").items()
+        if str(function["Properties"].get("Handler", "")).startswith(("api.", "operators."))
+    }
+    assert len(ours) >= 20
+    for key, function in ours.items():
+        assert function["Properties"]["Runtime"] == RUNTIME.name, key
+        assert {"Ref": layer_id} in function["Properties"]["Layers"], key
+
+
+def test_each_library_operator_is_a_function_with_its_declared_handler_timeout_and_memory(
+    synthesized: Synthesized,
+) -> None:
+    functions = synthesized.stack.operators.functions
+    for entry in load_catalog():
+        definition = entry.definition
+        for role, handler in definition.handlers().items():
+            properties = synthesized.resources[synthesized.logical_id(functions[(definition.Name, role)])][
+                "Properties"
+            ]
+            assert properties["Handler"] == handler
+            assert properties["Timeout"] == definition.TimeoutSeconds
+            assert properties["MemorySize"] == definition.MemoryMB
+            assert len(properties["Layers"]) == 2  # the SDK and the media tools
+
+
+def test_test_operators_exist_only_with_deploy_test_resources(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    condition = synthesized.condition_id(stack.parameters.test_resources_enabled)
+    for entry in load_catalog():
+        function = synthesized.resources[
+            synthesized.logical_id(stack.operators.functions[(entry.definition.Name, "start")])
+        ]
+        assert function.get("Condition") == (condition if entry.definition.TestResource else None)
+    test_scope = stack.operators.node.find_child("TestOperators")
+    under = synthesized.under(test_scope)
+    assert under and all(resource.get("Condition") == condition for resource in under.values())
+
+
+def test_registration_registers_the_library_with_test_operators_conditional(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    [resource] = synthesized.of_type("Custom::MedialensLibrary").values()
+    properties = resource["Properties"]
+    condition = synthesized.condition_id(stack.parameters.test_resources_enabled)
+    conditional = [item for item in properties["Operations"] if "Fn::If" in item]
+    assert all(
+        item["Fn::If"][0] == condition and item["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+        for item in conditional
+    )
+    test_names = sorted(e.definition.Name for e in load_catalog() if e.definition.TestResource)
+    assert sorted(_operation_name(item["Fn::If"][1]) for item in conditional) == test_names
+    assert len(properties["Operations"]) == len(load_catalog())
+    assert [json.loads(s) for s in properties["Stages"]] == library_stages()
+    assert [json.loads(w) for w in properties["Workflows"]] == library_workflows()
+    assert properties["MaxConcurrentWorkflows"] == {"Ref": "MaxConcurrentWorkflows"}
+    # It may only run once the workflow API's stage is deployed.
+    stage_id = synthesized.logical_id(stack.workflow_api.service.rest_api.api.deployment_stage)
+    assert stage_id in resource["DependsOn"]
+
+
+def _operation_name(document: Any) -> str:
+    """The Name in an operation body rendered as Fn::Join of JSON text and ARNs."""
+    text = "".join(part if isinstance(part, str) else "arn" for part in document["Fn::Join"][1])
+    return str(json.loads(text)["Name"])
+
+
+def test_execution_queue_is_drained_by_the_scheduler_not_by_an_event_source(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    queue_id = synthesized.logical_id(stack.scheduler.queue)
+    mappings = synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+    assert all(queue_id not in json.dumps(m["Properties"]["EventSourceArn"]) for m in mappings)
+    rule = synthesized.resources[synthesized.logical_id(stack.scheduler.rule)]["Properties"]
+    assert rule["ScheduleExpression"] == "rate(1 minute)"
+    assert rule["Targets"][0]["Arn"] == {
+        "Fn::GetAtt": [synthesized.logical_id(stack.scheduler.function), "Arn"]
+    }
+
+
+def test_status_change_rule_matches_only_ending_executions_of_this_stacks_machines(
+    synthesized: Synthesized,
+) -> None:
+    stack = synthesized.stack
+    rule = synthesized.resources[synthesized.logical_id(stack.status_events.rule)]["Properties"]
+    pattern = rule["EventPattern"]
+    assert pattern["source"] == ["aws.states"]
+    assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
+    assert sorted(pattern["detail"]["status"]) == ["ABORTED", "FAILED", "TIMED_OUT"]
+    [prefix_match] = pattern["detail"]["stateMachineArn"]
+    prefix = json.dumps(prefix_match["prefix"])
+    assert f":stateMachine:{stack.machines.prefix}-" in prefix
+    assert rule["Targets"][0]["Arn"] == {
+        "Fn::GetAtt": [synthesized.logical_id(stack.status_events.function), "Arn"]
+    }
+
+
+def test_analytics_pipeline_exists_only_when_asked_and_reports_partial_batch_failures(
+    synthesized: Synthesized,
+) -> None:
+    stack = synthesized.stack
+    condition = synthesized.condition_id(stack.parameters.analytics_enabled)
+    under = synthesized.under(stack.analytics)
+    assert len(under) > 10
+    assert all(resource.get("Condition") == condition for resource in under.values())
+    [mapping] = [m for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()]
+    properties = mapping["Properties"]
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["BisectBatchOnFunctionError"] is True
+    assert "OnFailure" in properties["DestinationConfig"]
+    for name in ("DashboardsUrl", "DashboardsUserPoolId"):
+        assert synthesized.template["Outputs"][name]["Condition"] == condition
+
+
+def test_outputs_carry_the_names_the_awscurl_examples_use(synthesized: Synthesized) -> None:
+    outputs = synthesized.template["Outputs"]
+    assert set(outputs) >= OUTPUTS
+    endpoint = json.dumps(outputs["WorkflowApiEndpoint"]["Value"])
+    assert ".execute-api." in endpoint and "/api" in endpoint
+
+
+def test_parameters_are_mies(synthesized: Synthesized) -> None:
+    parameters = synthesized.template["Parameters"]
+    assert parameters["MaxConcurrentWorkflows"]["Type"] == "Number"
+    for name in ("EnableXrayTrace", "DeployAnalyticsPipeline", "DeployTestResources"):
+        assert parameters[name]["AllowedValues"] == ["true", "false"]
+        assert parameters[name]["Default"] == "false"
