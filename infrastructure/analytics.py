@@ -25,7 +25,7 @@ from constructs import Construct
 
 from api.search.config import SEARCH_ENDPOINT
 from infrastructure.conditions import deploy_only_if
-from infrastructure.python_function import LOG_RETENTION, PythonFunction
+from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, PythonFunction
 
 HANDLER = "api.search.handler.lambda_handler"
 ENGINE = opensearch.EngineVersion.OPENSEARCH_2_19
@@ -42,12 +42,10 @@ class AnalyticsPipeline(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         stream: kinesis.IStream,
         bucket: s3.IBucket,
         condition: CfnCondition,
-        tracing: CfnCondition,
     ) -> None:
         super().__init__(scope, construct_id)
         deploy_only_if(self, condition)
@@ -64,14 +62,12 @@ class AnalyticsPipeline(Construct):
         made = PythonFunction(
             self,
             "Consumer",
-            code=code,
             handler=HANDLER,
-            layers=layers,
+            defaults=defaults,
             environment={SEARCH_ENDPOINT: f"https://{self.domain.domain_endpoint}"},
             service_name="search-consumer",
             description="Medialens: indexes dataplane results in OpenSearch",
             timeout=Duration.minutes(2),
-            tracing=tracing,
             role=self.consumer_role,
         )
         self.function = made.function

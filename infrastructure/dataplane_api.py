@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from aws_cdk import CfnCondition
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 from medialens_helper import settings
 
 from infrastructure.api_service import ApiService
 from infrastructure.dataplane_storage import DataplaneStorage
+from infrastructure.python_function import FunctionDefaults
 
 HANDLER = "api.dataplane.handler.lambda_handler"
 
@@ -23,18 +20,15 @@ class DataplaneApi(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         storage: DataplaneStorage,
-        tracing: CfnCondition,
     ) -> None:
         super().__init__(scope, construct_id)
         self.service = ApiService(
             self,
             "Service",
-            code=code,
             handler=HANDLER,
-            layers=layers,
+            defaults=defaults,
             environment={
                 settings.DATAPLANE_BUCKET: storage.bucket.bucket_name,
                 settings.DATAPLANE_TABLE: storage.table.table_name,
@@ -43,7 +37,6 @@ class DataplaneApi(Construct):
             },
             service_name="dataplane-api",
             description="Medialens dataplane API",
-            tracing=tracing,
         )
         self.function = self.service.function
         self.url = self.service.url

@@ -20,7 +20,7 @@ from medialens_helper import settings
 
 from api.dataplane.layout import ASSETS_ROOT
 from infrastructure.conditions import deploy_only_if
-from infrastructure.python_function import PythonFunction
+from infrastructure.python_function import FunctionDefaults, PythonFunction
 from operators.catalog import CatalogEntry, HandlerRole
 
 
@@ -31,13 +31,11 @@ class OperatorLibrary(Construct):
         construct_id: str,
         *,
         entries: Sequence[CatalogEntry],
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         bucket: s3.IBucket,
         dataplane_api_url: str,
         dataplane_invoke_arn: str,
         test_resources: CfnCondition,
-        tracing: CfnCondition,
     ) -> None:
         super().__init__(scope, construct_id)
         self._entries = list(entries)
@@ -51,9 +49,8 @@ class OperatorLibrary(Construct):
                 made = PythonFunction(
                     parent,
                     f"{definition.Name}-{role}",
-                    code=code,
                     handler=handler,
-                    layers=layers,
+                    defaults=defaults,
                     environment={
                         settings.DATAPLANE_API_ENDPOINT: dataplane_api_url,
                         settings.DATAPLANE_BUCKET: bucket.bucket_name,
@@ -62,7 +59,6 @@ class OperatorLibrary(Construct):
                     description=f"Medialens operator {definition.Name} ({role})",
                     timeout=Duration.seconds(definition.TimeoutSeconds),
                     memory_size=definition.MemoryMB,
-                    tracing=tracing,
                 )
                 function = made.function
                 bucket.grant_read(function)

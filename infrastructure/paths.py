@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-API_PACKAGE = REPO_ROOT / "api"
-OPERATORS_PACKAGE = REPO_ROOT / "operators"
 HELPER_SOURCE = REPO_ROOT / "lib" / "helper"
 LAYER_REQUIREMENTS = Path(__file__).resolve().parent / "layer" / "requirements.txt"
 MEDIA_TOOLS_REQUIREMENTS = Path(__file__).resolve().parent / "media_tools_layer" / "requirements.txt"
-REGISTRATION_CODE = Path(__file__).resolve().parent / "registration"
 
 # Asset excludes for code taken from the repository root: only the named packages go in, so the
 # asset hash changes only when deployed code changes (and fingerprinting skips .venv/node_modules).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from aws_cdk import Aws, CfnCondition, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -17,6 +18,15 @@ LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 DEFAULT_TIMEOUT = Duration.seconds(30)
 
 
+@dataclass(frozen=True)
+class FunctionDefaults:
+    """What the functions built from one code asset share: the code, the layers, the tracing switch."""
+
+    code: lambda_.Code
+    layers: Sequence[lambda_.ILayerVersion]
+    tracing: CfnCondition  # EnableXrayTrace
+
+
 class PythonFunction(Construct):
     """One handler of this repository as a Lambda.
 
@@ -29,15 +39,13 @@ class PythonFunction(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
+        defaults: FunctionDefaults,
         handler: str,
-        layers: Sequence[lambda_.ILayerVersion],
         environment: Mapping[str, str] | None = None,
         service_name: str,
         description: str,
         timeout: Duration | None = None,
         memory_size: int = 512,
-        tracing: CfnCondition | None = None,
         role: iam.Role | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -52,19 +60,17 @@ class PythonFunction(Construct):
             description=f"Medialens {service_name}",
         )
         env = {"POWERTOOLS_SERVICE_NAME": service_name, **(environment or {})}
-        if tracing is not None:
-            # Powertools' Tracer follows the EnableXrayTrace parameter like the function itself.
-            env["POWERTOOLS_TRACE_DISABLED"] = Fn.condition_if(
-                tracing.logical_id, "false", "true"
-            ).to_string()
+        # Powertools' Tracer follows the EnableXrayTrace parameter like the function itself.
+        tracing_off = Fn.condition_if(defaults.tracing.logical_id, "false", "true")
+        env["POWERTOOLS_TRACE_DISABLED"] = tracing_off.to_string()
         self.function = lambda_.Function(
             self,
             "Function",
             runtime=RUNTIME,
             architecture=lambda_.Architecture.X86_64,  # the layer holds manylinux x86_64 wheels
-            code=code,
+            code=defaults.code,
             handler=handler,
-            layers=list(layers),
+            layers=list(defaults.layers),
             environment=env,
             description=description,
             timeout=timeout or DEFAULT_TIMEOUT,
@@ -73,8 +79,7 @@ class PythonFunction(Construct):
             log_group=self.log_group,
         )
         self.log_group.grant_write(self.role)
-        if tracing is not None:
-            self._trace_if(tracing)
+        self._trace_if(defaults.tracing)
 
     def _trace_if(self, condition: CfnCondition) -> None:
         cfn = self.function.node.default_child

@@ -12,12 +12,11 @@ from typing import Any
 
 from aws_cdk import Aws, CfnCondition, CustomResource, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infrastructure.python_function import LOG_RETENTION, PythonFunction
+from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, PythonFunction
 from infrastructure.rest_api import IamRestApi
 
 HANDLER = "api.registration.handler.lambda_handler"
@@ -32,8 +31,7 @@ class LibraryRegistration(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         workflow_api: IamRestApi,
         workflow_api_url: str,
         operations: Sequence[tuple[Mapping[str, Any], CfnCondition | None]],
@@ -41,19 +39,16 @@ class LibraryRegistration(Construct):
         workflows: Sequence[Mapping[str, Any]],
         max_concurrent_workflows: str,
         applied_at: str,
-        tracing: CfnCondition,
     ) -> None:
         super().__init__(scope, construct_id)
         made = PythonFunction(
             self,
             "Handler",
-            code=code,
             handler=HANDLER,
-            layers=layers,
+            defaults=defaults,
             service_name="library-registration",
             description="Medialens: registers operators, stages and workflows with the workflow API",
             timeout=FUNCTION_TIMEOUT,
-            tracing=tracing,
         )
         self.function = made.function
         self.function.add_to_role_policy(

@@ -7,12 +7,9 @@ message that found no slot for the whole visibility timeout, so a freed slot wou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from aws_cdk import CfnCondition, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -21,7 +18,7 @@ from api.workflow.executions.environment import (
     WORKFLOW_DEFINITIONS_TABLE,
     WORKFLOW_EXECUTION_TABLE,
 )
-from infrastructure.python_function import PythonFunction
+from infrastructure.python_function import FunctionDefaults, PythonFunction
 
 HANDLER = "api.workflow.scheduler.handler.lambda_handler"
 FUNCTION_TIMEOUT = Duration.seconds(60)
@@ -35,11 +32,9 @@ class WorkflowScheduler(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         definitions_table_name: str,
         execution_table_name: str,
-        tracing: CfnCondition,
         handler: str = HANDLER,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -57,9 +52,8 @@ class WorkflowScheduler(Construct):
         made = PythonFunction(
             self,
             "Scheduler",
-            code=code,
             handler=handler,
-            layers=layers,
+            defaults=defaults,
             environment={
                 WORKFLOW_EXECUTION_TABLE: execution_table_name,
                 WORKFLOW_DEFINITIONS_TABLE: definitions_table_name,
@@ -68,7 +62,6 @@ class WorkflowScheduler(Construct):
             service_name="workflow-scheduler",
             description="Medialens scheduler: admits queued executions while slots are free",
             timeout=FUNCTION_TIMEOUT,
-            tracing=tracing,
         )
         self.function = made.function
         self.rule = events.Rule(

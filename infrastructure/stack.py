@@ -18,6 +18,7 @@ from infrastructure.naming import state_machine_prefix
 from infrastructure.operator_library import OperatorLibrary
 from infrastructure.parameters import PlatformParameters
 from infrastructure.paths import REPO_ROOT, only_packages
+from infrastructure.python_function import FunctionDefaults
 from infrastructure.registration import LibraryRegistration
 from infrastructure.scheduler import WorkflowScheduler
 from infrastructure.state_machines import WorkflowStateMachines, tag_invokable
@@ -37,20 +38,25 @@ class MedialensStack(Stack):
         self.parameters = params
         # One asset for every platform function (the `api` package) and one for every operator;
         # the SDK and its dependencies come from the layer.
-        platform_code = lambda_.Code.from_asset(str(REPO_ROOT), exclude=only_packages("api"))
-        operator_code = lambda_.Code.from_asset(str(REPO_ROOT), exclude=only_packages("operators"))
         self.layer = OperatorSdkLayer(self, "OperatorSdk").layer
-        layers = [self.layer]
+        platform = FunctionDefaults(
+            code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=only_packages("api")),
+            layers=[self.layer],
+            tracing=params.tracing_enabled,
+        )
+        operator = FunctionDefaults(
+            code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=only_packages("operators")),
+            layers=[self.layer, MediaToolsLayer(self, "MediaTools").layer],
+            tracing=params.tracing_enabled,
+        )
 
         # Dataplane
         storage = DataplaneStorage(self, "DataplaneStorage")
         dataplane = DataplaneApi(
             self,
             "DataplaneApi",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             storage=storage,
-            tracing=params.tracing_enabled,
         )
         storage.bucket.grant_read_write(dataplane.function)
         storage.bucket.grant_delete(dataplane.function)
@@ -64,33 +70,28 @@ class MedialensStack(Stack):
         steps = WorkflowSteps(
             self,
             "WorkflowSteps",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             execution_table_name=tables.executions.table_name,
         )
         tag_invokable(steps)
         scheduler = WorkflowScheduler(
             self,
             "Scheduler",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             definitions_table_name=tables.definitions.table_name,
             execution_table_name=tables.executions.table_name,
-            tracing=params.tracing_enabled,
         )
         status_events = StatusEvents(
             self,
             "StatusEvents",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             execution_table_name=tables.executions.table_name,
             state_machine_arn_prefix=machines.state_machine_arn_prefix,
         )
         workflow = WorkflowApi(
             self,
             "WorkflowApi",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             definitions_table_name=tables.definitions.table_name,
             execution_table_name=tables.executions.table_name,
             execution_queue_url=scheduler.queue.queue_url,
@@ -99,7 +100,6 @@ class MedialensStack(Stack):
             state_machine_prefix=machines.prefix,
             dataplane_api_url=dataplane.url,
             step_function_arns=steps.arn_environment,
-            tracing=params.tracing_enabled,
         )
 
         # Control plane grants
@@ -128,20 +128,17 @@ class MedialensStack(Stack):
             self,
             "Operators",
             entries=load_catalog(),
-            code=operator_code,
-            layers=[self.layer, MediaToolsLayer(self, "MediaTools").layer],
+            defaults=operator,
             bucket=storage.bucket,
             dataplane_api_url=dataplane.url,
             dataplane_invoke_arn=dataplane.service.rest_api.invoke_arn("*", "/*"),
             test_resources=params.test_resources_enabled,
-            tracing=params.tracing_enabled,
         )
         tag_invokable(library)
         registration = LibraryRegistration(
             self,
             "Registration",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             workflow_api=workflow.service.rest_api,
             workflow_api_url=workflow.url,
             operations=library.operation_requests(),
@@ -149,19 +146,16 @@ class MedialensStack(Stack):
             workflows=library_workflows(),
             max_concurrent_workflows=params.max_concurrent_workflows.value_as_string,
             applied_at=applied_at,
-            tracing=params.tracing_enabled,
         )
 
         # Analytics (DeployAnalyticsPipeline)
         analytics = AnalyticsPipeline(
             self,
             "Analytics",
-            code=platform_code,
-            layers=layers,
+            defaults=platform,
             stream=storage.stream,
             bucket=storage.bucket,
             condition=params.analytics_enabled,
-            tracing=params.tracing_enabled,
         )
 
         self.dataplane_storage = storage

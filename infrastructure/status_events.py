@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from aws_cdk import CfnCondition
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from api.workflow.executions.environment import WORKFLOW_EXECUTION_TABLE
-from infrastructure.python_function import PythonFunction
+from infrastructure.python_function import FunctionDefaults, PythonFunction
 
 HANDLER = "api.workflow.status_events.handler.lambda_handler"
 ENDING_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"]
@@ -23,24 +19,20 @@ class StatusEvents(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         execution_table_name: str,
         state_machine_arn_prefix: str,
-        tracing: CfnCondition | None = None,
         handler: str = HANDLER,
     ) -> None:
         super().__init__(scope, construct_id)
         made = PythonFunction(
             self,
             "Handler",
-            code=code,
             handler=handler,
-            layers=layers,
+            defaults=defaults,
             environment={WORKFLOW_EXECUTION_TABLE: execution_table_name},
             service_name="workflow-status-events",
             description="Medialens: ends the records of executions Step Functions stopped",
-            tracing=tracing,
         )
         self.function = made.function
         # MIE's stack filter was dead code: here the rule itself matches only our machines.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from aws_cdk import CfnCondition
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from medialens_helper import settings
@@ -13,6 +11,7 @@ from medialens_helper import settings
 from api.workflow import config as workflow_config
 from api.workflow.executions.environment import EXECUTION_QUEUE_URL
 from infrastructure.api_service import ApiService
+from infrastructure.python_function import FunctionDefaults
 
 HANDLER = "api.workflow.handler.lambda_handler"
 
@@ -25,8 +24,7 @@ class WorkflowApi(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         definitions_table_name: str,
         execution_table_name: str,
         execution_queue_url: str,
@@ -35,15 +33,13 @@ class WorkflowApi(Construct):
         state_machine_prefix: str,
         dataplane_api_url: str,
         step_function_arns: Mapping[str, str],
-        tracing: CfnCondition,
     ) -> None:
         super().__init__(scope, construct_id)
         self.service = ApiService(
             self,
             "Service",
-            code=code,
             handler=HANDLER,
-            layers=layers,
+            defaults=defaults,
             environment={
                 workflow_config.WORKFLOW_DEFINITIONS_TABLE: definitions_table_name,
                 workflow_config.WORKFLOW_EXECUTION_TABLE: execution_table_name,
@@ -57,7 +53,6 @@ class WorkflowApi(Construct):
             },
             service_name="workflow-api",
             description="Medialens workflow API",
-            tracing=tracing,
         )
         self.function = self.service.function
         self.url = self.service.url

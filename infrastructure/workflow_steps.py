@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from aws_cdk import CfnCondition, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from api.workflow.executions.environment import WORKFLOW_EXECUTION_TABLE
 from api.workflow.generator.arns import ENVIRONMENT_VARIABLES
-from infrastructure.python_function import PythonFunction
+from infrastructure.python_function import FunctionDefaults, PythonFunction
 
 HANDLER_MODULE = "api.workflow.steps.handlers"
 # Step -> why it needs the executions table (None: pure function of its input).
@@ -31,10 +31,8 @@ class WorkflowSteps(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        code: lambda_.Code,
-        layers: Sequence[lambda_.ILayerVersion],
+        defaults: FunctionDefaults,
         execution_table_name: str,
-        tracing: CfnCondition | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
@@ -42,14 +40,12 @@ class WorkflowSteps(Construct):
             made = PythonFunction(
                 self,
                 "".join(part.title() for part in step.split("_")),
-                code=code,
                 handler=f"{HANDLER_MODULE}.{step}",
-                layers=layers,
+                defaults=defaults,
                 environment={WORKFLOW_EXECUTION_TABLE: execution_table_name} if needs_table else {},
                 service_name=f"workflow-step-{step.replace('_', '-')}",
                 description=f"Medialens workflow step: {step.replace('_', ' ')}",
                 timeout=Duration.seconds(60),
-                tracing=tracing,
             )
             self.functions[step] = made.function
         self.arn_environment: dict[str, str] = {

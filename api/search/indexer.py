@@ -16,9 +16,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from api.dataplane.events import Action
+from api.dataplane.events import Action, MetadataEvent
 from api.search.client import OpenSearchClient, SearchRejectedError, SearchUnavailableError
-from api.search.records import IndexEvent, MalformedRecordError, decode_record
+from api.search.records import MalformedRecordError, decode_record
 
 logger = Logger(child=True)
 
@@ -66,7 +66,7 @@ class Indexer:
                 "record skipped: OpenSearch refused it", extra={"reason": str(exc), "asset": event.asset_id}
             )
 
-    def _put(self, event: IndexEvent) -> None:
+    def _put(self, event: MetadataEvent) -> None:
         assert event.operator is not None and event.page is not None  # checked by decode_record
         results = self._read_page(event)
         if results is None:
@@ -82,14 +82,14 @@ class Indexer:
         }
         self._search.put_document(self.index_name(event.operator), f"{event.asset_id}/{event.page}", document)
 
-    def _delete(self, event: IndexEvent) -> None:
+    def _delete(self, event: MetadataEvent) -> None:
         pattern = self.index_name(event.operator) if event.operator else f"{self._prefix}-*"
         deleted = self._search.delete_matching(pattern, {"AssetId": event.asset_id})
         logger.info(
             "documents deleted", extra={"asset": event.asset_id, "index": pattern, "deleted": deleted}
         )
 
-    def _read_page(self, event: IndexEvent) -> Any:
+    def _read_page(self, event: MetadataEvent) -> Any:
         try:
             body = self._s3.get_object(Bucket=event.bucket, Key=event.key)["Body"].read()
         except ClientError as exc:

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from api.dataplane.events import SCHEMA_VERSION, Action
+from api.dataplane.events import SCHEMA_VERSION, Action, MetadataEvent
 
 
 class MalformedRecordError(ValueError):
     """The record can never be indexed: retrying it would only stall its shard."""
 
 
-@dataclass(frozen=True)
-class IndexEvent:
-    action: Action
-    asset_id: str
-    operator: str | None
-    workflow_id: str | None
-    page: int | None
-    bucket: str
-    key: str
-    timestamp: str
-
-
-def decode_record(data: bytes) -> IndexEvent:
+def decode_record(data: bytes) -> MetadataEvent:
     try:
         record: Any = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -35,7 +22,7 @@ def decode_record(data: bytes) -> IndexEvent:
     if record.get("SchemaVersion") != SCHEMA_VERSION:
         raise MalformedRecordError(f"unknown SchemaVersion {record.get('SchemaVersion')!r}")
     try:
-        event = IndexEvent(
+        event = MetadataEvent(
             action=Action(record["Action"]),
             asset_id=_text(record["AssetId"]),
             operator=_optional_text(record.get("Operator")),

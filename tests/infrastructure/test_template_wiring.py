@@ -69,7 +69,9 @@ def test_stand_in_environments_would_catch_a_missing_variable(synthesized: Synth
         WorkflowApiConfig.from_env(environment)
 
 
-def test_every_function_of_ours_runs_the_pinned_runtime_with_the_sdk_layer(synthesized: Synthesized) -> None:
+def test_every_function_of_ours_runs_the_pinned_runtime_with_the_sdk_layer_and_optional_tracing(
+    synthesized: Synthesized,
+) -> None:
     layer_id = synthesized.logical_id(synthesized.stack.layer)
     ours = {
         key: function
@@ -77,9 +79,18 @@ def test_every_function_of_ours_runs_the_pinned_runtime_with_the_sdk_layer(synth
         if str(function["Properties"].get("Handler", "")).startswith(("api.", "operators."))
     }
     assert len(ours) >= 20
+    tracing = synthesized.condition_id(synthesized.stack.parameters.tracing_enabled)
     for key, function in ours.items():
-        assert function["Properties"]["Runtime"] == RUNTIME.name, key
-        assert {"Ref": layer_id} in function["Properties"]["Layers"], key
+        properties = function["Properties"]
+        assert properties["Runtime"] == RUNTIME.name, key
+        assert {"Ref": layer_id} in properties["Layers"], key
+        # X-Ray and powertools' Tracer both follow EnableXrayTrace.
+        assert properties["TracingConfig"] == {
+            "Fn::If": [tracing, {"Mode": "Active"}, {"Ref": "AWS::NoValue"}]
+        }
+        assert properties["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == {
+            "Fn::If": [tracing, "false", "true"]
+        }
 
 
 def test_each_library_operator_is_a_function_with_its_declared_handler_timeout_and_memory(
