@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnCondition, Fn, RemovalPolicy
+from aws_cdk import Aws, CfnCondition, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -33,9 +34,7 @@ class IamRestApi(Construct):
             "Api",
             description=description,
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            # Execution and access logs need the account's API Gateway CloudWatch role.
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            cloud_watch_role=False,  # one for the whole stack: ApiGatewayAccountLogging
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE_NAME,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
@@ -66,6 +65,8 @@ class IamRestApi(Construct):
         self.proxy_method = self.proxy.add_method(
             "ANY", integration, authorization_type=apigw.AuthorizationType.IAM, request_validator=validator
         )
+        # Execution and access logs need the account's API Gateway CloudWatch role set first.
+        self.api.deployment_stage.node.add_dependency(ApiGatewayAccountLogging.of(self))
         stage = self.api.deployment_stage.node.default_child
         assert isinstance(stage, apigw.CfnStage)
         stage.tracing_enabled = Fn.condition_if(tracing.logical_id, True, False)
@@ -76,3 +77,36 @@ class IamRestApi(Construct):
     def invoke_arn(self, method: str = "*", path: str = "*") -> str:
         """ARN for `execute-api:Invoke` on this API's stage."""
         return self.api.arn_for_execute_api(method, path if path.startswith("/") else f"/{path}", STAGE_NAME)
+
+
+class ApiGatewayAccountLogging(Construct):
+    """The account-wide role API Gateway writes logs with, set once per stack (not once per API).
+
+    It is an account setting: the role is retained on delete, because another stack (or a second
+    copy of this one) may still rely on it.
+    """
+
+    ID = "ApiGatewayAccountLogging"
+
+    @classmethod
+    def of(cls, scope: Construct) -> ApiGatewayAccountLogging:
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(cls.ID)
+        return existing if isinstance(existing, ApiGatewayAccountLogging) else cls(stack, cls.ID)
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway: push execution and access logs to CloudWatch Logs",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                )
+            ],
+        )
+        self.role.apply_removal_policy(RemovalPolicy.RETAIN)
+        self.account = apigw.CfnAccount(self, "Account", cloud_watch_role_arn=self.role.role_arn)
+        self.account.apply_removal_policy(RemovalPolicy.RETAIN)

@@ -51,7 +51,11 @@ def test_every_api_route_but_the_health_check_requires_iam(synthesized: Synthesi
 
 def test_api_stages_log_access_and_follow_the_tracing_parameter(synthesized: Synthesized) -> None:
     tracing = synthesized.condition_id(synthesized.stack.parameters.tracing_enabled)
+    # The account's logging role is one setting: set once, before any stage logs, kept on delete.
+    [(account_id, account)] = synthesized.of_type("AWS::ApiGateway::Account").items()
+    assert account["DeletionPolicy"] == "Retain"
     for stage in synthesized.of_type("AWS::ApiGateway::Stage").values():
+        assert account_id in stage["DependsOn"]
         properties = stage["Properties"]
         assert "DestinationArn" in properties["AccessLogSetting"]
         assert properties["TracingEnabled"] == {"Fn::If": [tracing, True, False]}
