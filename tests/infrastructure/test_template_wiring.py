@@ -208,3 +208,61 @@ def test_parameters_are_mies(synthesized: Synthesized) -> None:
     for name in ("EnableXrayTrace", "DeployAnalyticsPipeline", "DeployTestResources"):
         assert parameters[name]["AllowedValues"] == ["true", "false"]
         assert parameters[name]["Default"] == "false"
+
+
+def _deploy_time(value: Any, parameters: dict[str, str], conditions: dict[str, bool]) -> Any:
+    """A property as CloudFormation hands it to the function: intrinsics resolved, NoValue dropped."""
+    if isinstance(value, list):
+        resolved = [_deploy_time(item, parameters, conditions) for item in value]
+        return [item for item in resolved if item is not _NO_VALUE]
+    if not isinstance(value, dict):
+        return value
+    if value == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if "Ref" in value:
+        return parameters.get(value["Ref"], f"ref-{value['Ref']}")
+    if "Fn::GetAtt" in value:
+        return f"arn:aws:lambda:eu-west-1:123456789012:function:{value['Fn::GetAtt'][0]}"
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(str(_deploy_time(part, parameters, conditions)) for part in parts)
+    if "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        return _deploy_time(when_true if conditions[condition] else when_false, parameters, conditions)
+    return {key: _deploy_time(item, parameters, conditions) for key, item in value.items()}
+
+
+_NO_VALUE = object()
+
+
+@pytest.mark.parametrize("test_resources", [True, False])
+def test_registration_properties_as_deployed_are_what_the_handler_accepts(
+    synthesized: Synthesized, test_resources: bool
+) -> None:
+    from api.registration.properties import parse_properties
+    from api.workflow.models import Operation, Stage, Workflow
+
+    stack = synthesized.stack
+    [resource] = synthesized.of_type("Custom::MedialensLibrary").values()
+    parameters = {name: str(p.get("Default")) for name, p in synthesized.template["Parameters"].items()}
+    conditions = {synthesized.condition_id(stack.parameters.test_resources_enabled): test_resources}
+
+    deployed = _deploy_time(resource["Properties"], parameters, conditions)
+    # CloudFormation stringifies every non-string value it passes on: the bodies must be JSON text.
+    for name in ("Operations", "Stages", "Workflows"):
+        assert all(isinstance(item, str) for item in deployed[name]), name
+    properties = parse_properties(deployed)
+
+    catalog = load_catalog()
+    expected = {e.definition.Name for e in catalog if test_resources or not e.definition.TestResource}
+    assert {body["Name"] for body in properties.Operations} == expected
+    for body in properties.Operations:  # what POST /workflow/operation will validate
+        operation = Operation.model_validate(body)
+        assert operation.StartLambdaArn.startswith("arn:aws:lambda:")
+    assert [Stage.model_validate(body).Name for body in properties.Stages] == [
+        s["Name"] for s in library_stages()
+    ]
+    assert [Workflow.model_validate(body).Name for body in properties.Workflows] == [
+        w["Name"] for w in library_workflows()
+    ]
+    assert properties.MaxConcurrentWorkflows == int(parameters["MaxConcurrentWorkflows"])
