@@ -23,6 +23,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from api.dataplane.layout import ASSETS_ROOT
 from api.search.config import SEARCH_ENDPOINT
 from infrastructure.conditions import deploy_only_if
 from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, PythonFunction
@@ -71,7 +72,7 @@ class AnalyticsPipeline(Construct):
             role=self.consumer_role,
         )
         self.function = made.function
-        bucket.grant_read(self.function)
+        bucket.grant_read(self.function, f"{ASSETS_ROOT}*")  # result pages live under the assets prefix
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=CONSUMER_ACTIONS, resources=[f"{self.domain.domain_arn}/*"])
         )

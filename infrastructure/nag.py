@@ -96,13 +96,14 @@ def _storage_grants(stack: MedialensStack) -> None:
     _ack(
         stack,
         f"IAM5[Resource::{_arn(bucket)}/*]",
-        "Objects of the dataplane bucket: the dataplane API manages every asset's objects; operators "
-        "and the search consumer read media and result pages of any asset they are given.",
+        "Objects of the dataplane bucket: the dataplane API copies uploads into assets and manages "
+        "every asset's media and result pages.",
     )
     _ack(
         stack,
         f"IAM5[Resource::{_arn(bucket)}/private/assets/*]",
-        "Operators write results only under the assets prefix, for the asset of the execution at hand.",
+        "Operators read media and write results, and the search consumer reads result pages, only "
+        "under the assets prefix; which asset is decided per execution at run time.",
     )
     _ack(
         stack,

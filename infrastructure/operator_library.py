@@ -1,7 +1,7 @@
 """The operator library on AWS: each handler declared in `operators/*/operators.json` as a Lambda.
 
-Every function has its own role, allowed to call the dataplane API, read the dataplane bucket and
-write under the assets prefix only. Test operators (`TestResource: true`) exist only when
+Every function has its own role, allowed to call the dataplane API and to read and write the
+dataplane bucket under the assets prefix only. Test operators (`TestResource: true`) exist only when
 `DeployTestResources` is true; `operation_requests` gives the registration bodies to match, each
 with the condition its functions exist under.
 """
@@ -61,7 +61,8 @@ class OperatorLibrary(Construct):
                     memory_size=definition.MemoryMB,
                 )
                 function = made.function
-                bucket.grant_read(function)
+                # Executions run on the asset's own copy of the media, so the assets prefix is enough.
+                bucket.grant_read(function, f"{ASSETS_ROOT}*")
                 bucket.grant_put(function, f"{ASSETS_ROOT}*")
                 function.add_to_role_policy(
                     iam.PolicyStatement(actions=["execute-api:Invoke"], resources=[dataplane_invoke_arn])

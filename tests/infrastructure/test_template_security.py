@@ -209,3 +209,23 @@ def test_no_resource_has_a_fixed_physical_name(synthesized: Synthesized) -> None
     ]
     assert named == []
     assert len([r for r in synthesized.resources.values() if r["Type"] in NAME_PROPERTIES]) > 50
+
+
+def test_operators_touch_only_the_assets_prefix_of_the_dataplane_bucket(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    bucket_arn = {"Fn::GetAtt": [synthesized.logical_id(stack.dataplane_storage.bucket), "Arn"]}
+    assets = {"Fn::Join": ["", [bucket_arn, "/private/assets/*"]]}
+    for function in stack.operators.functions.values():
+        role_id = synthesized.resources[synthesized.logical_id(function)]["Properties"]["Role"]["Fn::GetAtt"][
+            0
+        ]
+        s3_statements = [
+            s
+            for s in _role_policy_statements(synthesized, role_id)
+            if any(str(action).startswith("s3:") for action in _as_list(s["Action"]))
+        ]
+        assert s3_statements
+        for statement in s3_statements:
+            for resource in _as_list(statement["Resource"]):
+                # The bucket itself (List/GetBucket need it), or objects under the assets prefix.
+                assert resource in (bucket_arn, assets), resource
