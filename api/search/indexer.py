@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from api.dataplane.events import Action, MetadataEvent
-from api.search.client import OpenSearchClient, SearchRejectedError, SearchUnavailableError
+from api.search.client import OpenSearchClient, SearchRejectedError
 from api.search.records import MalformedRecordError, decode_record
 
 logger = Logger(child=True)
@@ -46,7 +46,9 @@ class Indexer:
             raise EarlierRecordFailedError("an earlier record of this batch failed")
         try:
             self._apply(data)
-        except (SearchUnavailableError, ClientError, EarlierRecordFailedError):
+        except Exception:
+            # Whatever escapes _apply may pass on a retry (throttling, an outage, a bug fixed by a
+            # deploy): keep the shard's order by failing the rest of the batch too.
             self._failed = True
             raise
 
@@ -70,7 +72,6 @@ class Indexer:
         assert event.operator is not None and event.page is not None  # checked by decode_record
         results = self._read_page(event)
         if results is None:
-            logger.info("page already gone: nothing to index", extra={"key": event.key})
             return
         document = {
             "AssetId": event.asset_id,
@@ -94,6 +95,12 @@ class Indexer:
             body = self._s3.get_object(Bucket=event.bucket, Key=event.key)["Body"].read()
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None  # deleted (or replaced) before we got here; a later event says so
+                # Deleted (or replaced) before we got here; a later event says so.
+                logger.info("page already gone: nothing to index", extra={"key": event.key})
+                return None
             raise
-        return json.loads(body)
+        try:
+            return json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            logger.error("page skipped: not JSON", extra={"key": event.key})
+            return None

@@ -230,3 +230,23 @@ def test_configuration_names_what_is_missing() -> None:
         )
     with pytest.raises(SearchConfigurationError, match="AWS_REGION is not set"):
         SearchConfig.from_env({"SEARCH_ENDPOINT": "https://x"})
+
+
+def test_a_page_that_is_not_json_is_skipped(s3: Any, stub: OpenSearchStub) -> None:
+    record = put_record(s3, "a1", "Mediainfo", 1, {})
+    s3.put_object(
+        Bucket=BUCKET, Key="private/assets/a1/workflows/wf-1/Mediainfo/1.json", Body=b"\xff not json"
+    )
+
+    assert consume(record, put_record(s3, "a2", "Mediainfo", 1, {})) == []
+    assert list(stub.documents("medialens-mediainfo")) == ["a2/1"]
+
+
+def test_an_unreadable_bucket_is_retried_in_order_not_skipped(s3: Any, stub: OpenSearchStub) -> None:
+    # S3 answering something other than "no such key" may pass later: retry, keep the order.
+    elsewhere = _record("PUT", "a1", "Mediainfo", "wf-1", 1, "private/assets/a1/x.json").replace(
+        BUCKET.encode(), b"medialens-no-such-bucket"
+    )
+
+    assert consume(elsewhere, delete_record("a1", None)) == ["1000", "1001"]
+    assert stub.requests == []
