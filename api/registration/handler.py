@@ -17,17 +17,22 @@ from medialens_helper.workflow_client import WorkflowClient
 
 from api.registration.apply import LibraryRegistrar
 from api.registration.properties import RegistrationProperties, parse_properties
-from api.registration.transport import RetryingTransport
+from api.registration.transport import DEFAULT_BUDGET_SECONDS, RetryingTransport
 
 logger = Logger(service="library-registration")
 
 PHYSICAL_ID = "medialens-library-registration"
 
 
-def registrar_for(properties: RegistrationProperties) -> LibraryRegistrar:
+# A delete waits little: an API that is already gone must not hold the stack's removal.
+DELETE_RETRY_BUDGET_SECONDS = 10.0
+
+
+def registrar_for(properties: RegistrationProperties, *, deleting: bool = False) -> LibraryRegistrar:
     """The registrar speaking SigV4 to the deployed workflow API (replaced in tests)."""
     transport = HttpTransport(properties.WorkflowApiEndpoint, session=boto3.Session())
-    return LibraryRegistrar(WorkflowClient(RetryingTransport(transport)))
+    budget = DELETE_RETRY_BUDGET_SECONDS if deleting else DEFAULT_BUDGET_SECONDS
+    return LibraryRegistrar(WorkflowClient(RetryingTransport(transport, budget_seconds=budget)))
 
 
 @logger.inject_lambda_context
@@ -42,7 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             # Nothing valid was ever registered from these properties: nothing to remove.
             logger.warning("delete with unreadable properties: nothing removed", extra={"reason": str(exc)})
             return {"PhysicalResourceId": physical_id}
-        outcome = registrar_for(registered).remove(registered)
+        outcome = registrar_for(registered, deleting=True).remove(registered)
         return {"PhysicalResourceId": physical_id, "Data": outcome.as_data()}
     if request_type not in ("Create", "Update"):
         raise ValueError(f"unknown RequestType {request_type!r}: expected Create, Update or Delete")

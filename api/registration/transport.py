@@ -15,8 +15,10 @@ from medialens_helper import DataplaneRequest, DataplaneResponse, DataplaneUnava
 
 logger = Logger(child=True)
 
-# About 90 s in all: far under the function's timeout, far over IAM's usual propagation time.
+# Per request about 90 s, far over IAM's usual propagation time; and at most DEFAULT_BUDGET of
+# sleeping across all requests of one invocation, far under the function's 5-minute timeout.
 DEFAULT_DELAYS: tuple[float, ...] = (1, 2, 4, 8, 15, 15, 15, 15, 15)
+DEFAULT_BUDGET_SECONDS = 150.0
 RETRIED_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
 
 
@@ -26,14 +28,19 @@ class RetryingTransport:
         inner: Transport,
         *,
         delays: Sequence[float] = DEFAULT_DELAYS,
+        budget_seconds: float = DEFAULT_BUDGET_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._inner = inner
         self._delays = tuple(delays)
+        self._budget = budget_seconds
+        self._slept = 0.0
         self._sleep = sleep
 
     def handle(self, request: DataplaneRequest) -> DataplaneResponse:
         for delay in self._delays:
+            if self._slept + delay > self._budget:
+                break  # the invocation's waiting is spent: answer with what the API says now
             try:
                 response = self._inner.handle(request)
             except DataplaneUnavailableError as exc:
@@ -46,4 +53,5 @@ class RetryingTransport:
                     extra={"path": request.path, "status": response.status_code, "delay": delay},
                 )
             self._sleep(delay)
+            self._slept += delay
         return self._inner.handle(request)  # the last answer (or error) stands

@@ -194,7 +194,8 @@ def test_delete_never_fails_the_stack(library: Library, monkeypatch: pytest.Monk
     )
 
 
-def _without_waiting(properties: RegistrationProperties) -> LibraryRegistrar:
+def _without_waiting(properties: RegistrationProperties, *, deleting: bool = False) -> LibraryRegistrar:
+    assert deleting
     transport = HttpTransport(properties.WorkflowApiEndpoint, timeout=2)
     return LibraryRegistrar(WorkflowClient(RetryingTransport(transport, delays=(), sleep=_no_sleep)))
 
@@ -297,3 +298,16 @@ def test_a_client_error_is_not_retried() -> None:
 
     assert transport.handle(DataplaneRequest("POST", "/workflow", {}, {})).status_code == 400
     assert slept == []
+
+
+def test_one_invocation_stops_waiting_once_its_budget_is_spent() -> None:
+    # Many definitions against an API that keeps refusing must not outlive the function's timeout.
+    inner = Scripted(*([403] * 20))
+    slept: list[float] = []
+    transport = RetryingTransport(inner, delays=(4, 4, 4), budget_seconds=10, sleep=slept.append)
+
+    first = transport.handle(DataplaneRequest("POST", "/workflow/operation", {}, {}))
+    second = transport.handle(DataplaneRequest("POST", "/workflow/operation", {}, {}))
+
+    assert (first.status_code, second.status_code) == (403, 403)
+    assert slept == [4, 4]  # 8 s of the 10 s budget; a third wait would pass it
