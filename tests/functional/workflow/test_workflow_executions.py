@@ -9,6 +9,7 @@ import pytest
 from api.workflow.scheduler import handler as scheduler
 from api.workflow.status_events import handler as status_events
 from tests.functional.workflow.execution_fixtures import MEDIA_BUCKET, Executions, executions
+from tests.functional.workflow.workflow_helpers import chain
 
 __all__ = ["executions"]  # the fixture, imported so pytest finds it
 
@@ -177,8 +178,12 @@ def test_sqs_trigger_reports_unadmitted_messages_as_failures(executions: Executi
 
 def test_cancel_started_stops_the_machine_and_releases_once(executions: Executions) -> None:
     api = executions.api
+    # A machine that is still running when cancelled (a Pass-only one may already have ended).
+    api.compiler.holds["Held"] = 30
+    api.ok("POST", "/workflow", body=chain("Held", "Detect"))
     api.ok("POST", "/system/configuration", body={"Name": "MaxConcurrentWorkflows", "Value": 2})
-    keep, cancel = executions.submit(key="upload/a.mp4"), executions.submit(key="upload/b.mp4")
+    keep = executions.submit(workflow="Held", key="upload/a.mp4")
+    cancel = executions.submit(workflow="Held", key="upload/b.mp4")
     assert scheduler.lambda_handler({}, None)["started"] == 2
     assert api.ok("DELETE", f"/workflow/execution/{cancel['Id']}")["Status"] == "Cancelled"
     record = executions.store.get(cancel["Id"])

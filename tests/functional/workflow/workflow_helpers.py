@@ -59,6 +59,9 @@ class PassCompiler:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        # Workflow name -> seconds its machine waits before the first stage, for tests that must
+        # act on an execution while its machine still runs.
+        self.holds: dict[str, int] = {}
 
     def compile(
         self, workflow: Workflow, stages: Mapping[str, Stage], operations: Mapping[str, Operation]
@@ -80,6 +83,9 @@ class PassCompiler:
             else:
                 state["End"] = True
             states[stage] = state
+        if workflow.Name in self.holds:
+            states["Hold"] = {"Type": "Wait", "Seconds": self.holds[workflow.Name], "Next": order[0]}
+            return json.dumps({"StartAt": "Hold", "States": states})
         return json.dumps({"StartAt": order[0], "States": states})
 
 
