@@ -10,6 +10,7 @@ import os
 import shlex
 import shutil
 import signal
+import sqlite3
 import threading
 import time
 
@@ -17,7 +18,10 @@ import typer
 from medialens_helper import DataplaneError
 from medialens_helper.workflow_client import ExecutionDeadlineError, WorkflowApiCallError
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Column, Table
 
+from api.search.sqlite_index import SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
@@ -145,6 +149,34 @@ def run() -> None:
     if not result.completed:
         raise CliError(f"run failed: the workflow ended {result.execution.get('Status')}")
     console.print("[green]run complete[/green]: the workflow completed and its results were read back")
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(
+        ..., help='Full-text query (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*)'
+    ),
+    operator: str | None = typer.Option(None, help="Only this operator's results"),
+    asset: str | None = typer.Option(None, help="Only this asset's results"),
+    limit: int = typer.Option(20, min=1, max=1000, help="At most this many hits"),
+) -> None:
+    """Search the results stored so far (the local index the dataplane stream fills)."""
+    state = StateDir()
+    if not state.search_index.exists():
+        raise CliError(f"no search index yet at {state.search_index}: start the platform and store results")
+    try:
+        hits = SqliteSearchIndex(state.search_index).search(
+            query, operator=operator, asset_id=asset, limit=limit
+        )
+    except sqlite3.OperationalError as exc:
+        raise CliError(f"cannot search for {query!r}: {exc}") from None
+    if not hits:
+        console.print("no results match")
+        return
+    table = Table(Column("asset", no_wrap=True, min_width=36), "operator", "page", "match")  # ids stay whole
+    for hit in hits:
+        table.add_row(hit.asset_id, hit.operator, str(hit.page), escape(hit.snippet))
+    console.print(table)
 
 
 @app.command()

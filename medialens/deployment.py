@@ -18,6 +18,7 @@ from medialens_helper import HttpTransport, settings
 from medialens_helper.workflow_client import WorkflowClient
 
 from api.dataplane.storage_schema import table_definition
+from api.search import config as search_config
 from api.workflow import config as workflow_config
 from api.workflow.executions import environment as execution_env
 from api.workflow.executions import table_definition as executions_table_definition
@@ -38,6 +39,7 @@ from operators.catalog import CatalogEntry, load_catalog
 LOCAL_ACCOUNT_ID = "123456789012"
 SCHEDULER_FUNCTION = "WorkflowScheduler"
 STATUS_EVENTS_FUNCTION = "WorkflowStatusEvents"
+SEARCH_CONSUMER_FUNCTION = "SearchConsumer"
 # The step Lambdas every generated machine calls: generator field -> local function name.
 STEP_FUNCTIONS: Mapping[str, str] = {
     "operator_filter": "StepOperatorFilter",
@@ -156,6 +158,16 @@ class LocalDeployment:
                 timeout_seconds=60,
             ),
             FunctionSpec(
+                # The dataplane stream's consumer, writing a local index instead of OpenSearch.
+                name=SEARCH_CONSUMER_FUNCTION,
+                handler="api.search.handler.lambda_handler",
+                environment={
+                    search_config.SEARCH_SQLITE_PATH: str(self.state.search_index),
+                    "POWERTOOLS_SERVICE_NAME": "search-consumer",
+                },
+                timeout_seconds=60,
+            ),
+            FunctionSpec(
                 name=STATUS_EVENTS_FUNCTION,
                 handler="api.workflow.status_events.handler.lambda_handler",
                 environment={**executions, "POWERTOOLS_SERVICE_NAME": "workflow-status-events"},
@@ -184,7 +196,9 @@ class LocalDeployment:
     def event_sources(self) -> list[EventSourceSpec]:
         # The execution queue has no event source: the scheduler drains it when nudged (a submit, a
         # freed slot) and on its periodic run, so a message that found no slot is visible again at once.
-        return []
+        return [
+            EventSourceSpec("kinesis", self.names.dataplane_stream, SEARCH_CONSUMER_FUNCTION, batch_size=100)
+        ]
 
     def provision(self, session: boto3.Session) -> None:
         """Create every resource; existing ones are kept, so this is safe to run again."""

@@ -53,6 +53,11 @@ class StateDir:
     def log_file(self) -> Path:
         return self.root / "platform.log"
 
+    @property
+    def search_index(self) -> Path:
+        """The local search index the consumer fills from the dataplane stream (SQLite FTS5)."""
+        return self.root / "search.sqlite3"
+
     def ensure(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
 

@@ -18,7 +18,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.search.client import OpenSearchClient
 from api.search.config import SearchConfig
+from api.search.index import SearchIndex
 from api.search.indexer import Indexer
+from api.search.sqlite_index import SqliteSearchIndex
 
 logger = Logger(service="search-consumer")
 
@@ -27,11 +29,13 @@ logger = Logger(service="search-consumer")
 def get_indexer() -> Indexer:
     config = SearchConfig.from_env()
     session = boto3.Session()
-    return Indexer(
-        session.client("s3"),
-        OpenSearchClient(config.endpoint, config.region, session=session),
-        config.index_prefix,
-    )
+    index: SearchIndex
+    if config.sqlite_path is not None:
+        index = SqliteSearchIndex(config.sqlite_path)
+    else:
+        assert config.endpoint is not None and config.region is not None  # from_env checks them
+        index = OpenSearchClient(config.endpoint, config.region, session=session)
+    return Indexer(session.client("s3"), index, config.index_prefix)
 
 
 @logger.inject_lambda_context

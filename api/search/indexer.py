@@ -17,7 +17,8 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from api.dataplane.events import Action, MetadataEvent
-from api.search.client import OpenSearchClient, SearchRejectedError
+from api.search.client import SearchRejectedError
+from api.search.index import SearchIndex
 from api.search.records import MalformedRecordError, decode_record
 
 logger = Logger(child=True)
@@ -28,7 +29,7 @@ class EarlierRecordFailedError(RuntimeError):
 
 
 class Indexer:
-    def __init__(self, s3: Any, search: OpenSearchClient, index_prefix: str) -> None:
+    def __init__(self, s3: Any, search: SearchIndex, index_prefix: str) -> None:
         self._s3 = s3
         self._search = search
         self._prefix = index_prefix

@@ -1,0 +1,119 @@
+"""The search index of the local runtime: one SQLite file with an FTS5 table over the results.
+
+The same documents the consumer writes to OpenSearch, kept in `documents` (one row per index and
+id) with their text in `documents_text` for full-text queries. Every call opens its own
+connection: the consumer (one worker process) writes while the CLI reads, which WAL mode allows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Document fields a delete may match on -> their columns.
+_TERM_COLUMNS = {"AssetId": "asset_id", "Operator": "operator", "WorkflowId": "workflow_id"}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    index_name TEXT NOT NULL, doc_id TEXT NOT NULL, asset_id TEXT, operator TEXT, workflow_id TEXT,
+    page INTEGER, timestamp TEXT, body TEXT NOT NULL, PRIMARY KEY (index_name, doc_id));
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_text USING fts5(content);
+"""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    index: str
+    document_id: str
+    asset_id: str
+    operator: str
+    page: int
+    snippet: str
+
+
+class SqliteSearchIndex:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=10)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+            with connection:  # one transaction
+                yield connection
+
+    def put_document(self, index: str, document_id: str, body: dict[str, Any]) -> None:
+        with self._connection() as db:
+            self._delete_rows(db, "index_name = ? AND doc_id = ?", [index, document_id])
+            cursor = db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    index,
+                    document_id,
+                    body.get("AssetId"),
+                    body.get("Operator"),
+                    body.get("WorkflowId"),
+                    body.get("Page"),
+                    body.get("Timestamp"),
+                    json.dumps(body, separators=(",", ":")),
+                ),
+            )
+            db.execute(
+                "INSERT INTO documents_text (rowid, content) VALUES (?, ?)",
+                (cursor.lastrowid, " ".join(_words(body.get("Results")))),
+            )
+
+    def delete_matching(self, index_pattern: str, term: dict[str, str]) -> int:
+        unknown = set(term) - set(_TERM_COLUMNS)
+        if unknown:
+            raise ValueError(f"cannot match on {', '.join(sorted(unknown))}")
+        where = ["index_name GLOB ?", *(f"{_TERM_COLUMNS[name]} = ?" for name in term)]
+        with self._connection() as db:
+            return self._delete_rows(db, " AND ".join(where), [index_pattern, *term.values()])
+
+    def search(
+        self, query: str, *, operator: str | None = None, asset_id: str | None = None, limit: int = 20
+    ) -> list[SearchHit]:
+        """Documents whose results match the FTS5 `query`, best first."""
+        where, arguments = ["documents_text MATCH ?"], [query]
+        if operator is not None:
+            where.append("d.operator = ?")
+            arguments.append(operator)
+        if asset_id is not None:
+            where.append("d.asset_id = ?")
+            arguments.append(asset_id)
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT d.index_name, d.doc_id, d.asset_id, d.operator, d.page,"
+                " snippet(documents_text, 0, '[', ']', ' ... ', 12)"
+                " FROM documents_text JOIN documents d ON d.rowid = documents_text.rowid"
+                f" WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?",
+                [*arguments, limit],
+            ).fetchall()
+        return [SearchHit(*row) for row in rows]
+
+    @staticmethod
+    def _delete_rows(db: sqlite3.Connection, where: str, arguments: list[Any]) -> int:
+        rowids = [row[0] for row in db.execute(f"SELECT rowid FROM documents WHERE {where}", arguments)]
+        db.executemany("DELETE FROM documents_text WHERE rowid = ?", [(rowid,) for rowid in rowids])
+        db.executemany("DELETE FROM documents WHERE rowid = ?", [(rowid,) for rowid in rowids])
+        return len(rowids)
+
+
+def _words(value: Any) -> Iterator[str]:
+    """The keys and scalar values of a JSON document, for the full-text column."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _words(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _words(item)
+    elif value is not None:
+        yield str(value)

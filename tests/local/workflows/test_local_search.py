@@ -1,0 +1,61 @@
+"""Results stored on the local platform reach its search index through the dataplane stream."""
+
+from __future__ import annotations
+
+import uuid
+
+import boto3
+import pytest
+from medialens_helper import DataPlane, HttpTransport
+
+from api.search.sqlite_index import SqliteSearchIndex
+from tests.local.cli.cli_process import cli
+from tests.local.workflows.platform_client import RunningPlatform
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture
+def dataplane(running: RunningPlatform) -> DataPlane:
+    credentials = running.platform.state.credentials()
+    session = boto3.Session(
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+        region_name=credentials.region,
+    )
+    return DataPlane(HttpTransport(running.endpoints.dataplane_api, session=session))
+
+
+def test_stored_results_become_searchable_and_deleted_ones_disappear(
+    running: RunningPlatform, dataplane: DataPlane
+) -> None:
+    media = running.upload()["Video"]
+    asset = dataplane.create_asset(media["S3Bucket"], media["S3Key"])["AssetId"]
+    word = f"okapi{uuid.uuid4().hex[:8]}"  # unique to this test
+    index = SqliteSearchIndex(running.platform.state.search_index)
+
+    dataplane.store_asset_metadata(asset, "Labels", "wf-local", {"Labels": [{"Name": word}]})
+
+    wait_until(lambda: index.path.exists() and len(index.search(word)) == 1, timeout=30)
+    [hit] = index.search(word)
+    assert (hit.asset_id, hit.operator, hit.page) == (asset, "Labels", 1)
+
+    found = cli(running.platform.state.root, "search", word, "--operator", "Labels")
+    assert found.returncode == 0, found.stderr
+    assert asset in found.stdout and "Labels" in found.stdout
+
+    dataplane.delete_operator_metadata(asset, "Labels")
+    wait_until(lambda: index.search(word) == [], timeout=30)
+
+
+def test_search_cli_says_what_is_wrong_in_one_line(
+    running: RunningPlatform, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    empty_home = tmp_path_factory.mktemp("no-platform")
+    missing = cli(empty_home, "search", "anything")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().startswith("medialens: no search index yet at")
+
+    malformed = cli(running.platform.state.root, "search", '"unbalanced')
+    assert malformed.returncode == 1
+    assert len(malformed.stderr.strip().splitlines()) == 1
+    assert "cannot search for" in malformed.stderr
