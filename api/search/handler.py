@@ -1,8 +1,9 @@
 """Lambda entry point of the search consumer: `api.search.handler.lambda_handler`.
 
-Kinesis event source with `ReportBatchItemFailures`: a record that hits throttling or an outage
-is reported with every later record of the batch, so Lambda retries from it and order holds.
-Records that can never be indexed are logged and skipped.
+Kinesis event source with `ReportBatchItemFailures`. The indexer applies the whole batch first
+(its PUTs in one bulk request); the batch processor then reports each record it sent back. A record
+that hits throttling or an outage is reported with every later record of the batch, so Lambda
+retries from it and order holds. Records that can never be indexed are logged and skipped.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
+    KinesisStreamEvent,
+    KinesisStreamRecord,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from api.search.client import OpenSearchClient
@@ -40,11 +44,17 @@ def get_indexer() -> Indexer:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    indexer = get_indexer()
-    indexer.start_batch()
+    records = list(KinesisStreamEvent(event).records)
+    outcomes = get_indexer().apply_batch([record.kinesis.data_as_bytes() for record in records])
+    # One shard per batch, so sequence numbers name the records.
+    sent_back = {
+        record.kinesis.sequence_number: error for record, error in zip(records, outcomes, strict=True)
+    }
 
     def record_handler(record: KinesisStreamRecord) -> None:
-        indexer.handle(record.kinesis.data_as_bytes())
+        error = sent_back[record.kinesis.sequence_number]
+        if error is not None:
+            raise error
 
     # Report every failure, even when all failed: raising would make Lambda split the batch
     # (BisectBatchOnFunctionError) and retry halves for what is usually one throttled call.

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from api.search.index import IndexAction, ItemResult
 
 # Document fields a delete may match on -> their columns.
 _TERM_COLUMNS = {"AssetId": "asset_id", "Operator": "operator", "WorkflowId": "workflow_id"}
@@ -48,26 +50,37 @@ class SqliteSearchIndex:
             with connection:  # one transaction
                 yield connection
 
+    def bulk_index(self, actions: Sequence[IndexAction]) -> list[ItemResult]:
+        """Create or replace the documents in one transaction: all land, or the call raises."""
+        with self._connection() as db:
+            for action in actions:
+                self._put(db, action.index, action.document_id, json.loads(action.source))
+        return [ItemResult(200) for _ in actions]
+
     def put_document(self, index: str, document_id: str, body: dict[str, Any]) -> None:
         with self._connection() as db:
-            self._delete_rows(db, "index_name = ? AND doc_id = ?", [index, document_id])
-            cursor = db.execute(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    index,
-                    document_id,
-                    body.get("AssetId"),
-                    body.get("Operator"),
-                    body.get("WorkflowId"),
-                    body.get("Page"),
-                    body.get("Timestamp"),
-                    json.dumps(body, separators=(",", ":")),
-                ),
-            )
-            db.execute(
-                "INSERT INTO documents_text (rowid, content) VALUES (?, ?)",
-                (cursor.lastrowid, " ".join(_words(body.get("Results")))),
-            )
+            self._put(db, index, document_id, body)
+
+    @classmethod
+    def _put(cls, db: sqlite3.Connection, index: str, document_id: str, body: dict[str, Any]) -> None:
+        cls._delete_rows(db, "index_name = ? AND doc_id = ?", [index, document_id])
+        cursor = db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                index,
+                document_id,
+                body.get("AssetId"),
+                body.get("Operator"),
+                body.get("WorkflowId"),
+                body.get("Page"),
+                body.get("Timestamp"),
+                json.dumps(body, separators=(",", ":")),
+            ),
+        )
+        db.execute(
+            "INSERT INTO documents_text (rowid, content) VALUES (?, ?)",
+            (cursor.lastrowid, " ".join(_words(body.get("Results")))),
+        )
 
     def delete_matching(self, index_pattern: str, term: dict[str, str]) -> int:
         unknown = set(term) - set(_TERM_COLUMNS)

@@ -13,7 +13,7 @@ import requests
 from medialens_helper.transport import InProcessContext
 from moto import mock_aws
 
-from api.search import handler
+from api.search import handler, indexer
 from api.search.config import SearchConfig, SearchConfigurationError
 from medialens.state import LocalCredentials
 from tests.support.opensearch_stub import OpenSearchStub, running_stub
@@ -128,7 +128,7 @@ def test_a_result_page_becomes_a_signed_upsert_of_one_document(s3: Any, stub: Op
 
 def test_the_stub_refuses_what_is_not_signed_for_opensearch(stub: OpenSearchStub) -> None:
     # The check above means something only if a bad signature is refused.
-    assert requests.put(f"{stub.url}/medialens-x/_doc/1", json={}, timeout=5).status_code == 403
+    assert requests.post(f"{stub.url}/_bulk", data=b"{}\n{}\n", timeout=5).status_code == 403
     assert stub.unsigned_refusals == 1
     assert stub.indexes == {}
 
@@ -250,3 +250,82 @@ def test_an_unreadable_bucket_is_retried_in_order_not_skipped(s3: Any, stub: Ope
 
     assert consume(elsewhere, delete_record("a1", None)) == ["1000", "1001"]
     assert stub.requests == []
+
+
+def test_a_batch_of_pages_goes_to_opensearch_in_one_bulk_request(s3: Any, stub: OpenSearchStub) -> None:
+    payloads = [put_record(s3, f"a{n}", "Mediainfo", 1, {"n": n}) for n in range(5)]
+
+    assert consume(*payloads) == []
+
+    assert stub.requests == [("POST", "/_bulk")]
+    assert {key: doc["Results"] for key, doc in stub.documents("medialens-mediainfo").items()} == {
+        f"a{n}/1": {"n": n} for n in range(5)
+    }
+
+
+def test_a_throttled_bulk_item_comes_back_with_every_later_record(s3: Any, stub: OpenSearchStub) -> None:
+    payloads = [put_record(s3, f"a{n}", "Mediainfo", 1, {"n": n}) for n in range(3)]
+    stub.item_statuses["a1/1"] = 429
+
+    assert consume(*payloads) == ["1001", "1002"]
+    assert sorted(stub.documents("medialens-mediainfo")) == ["a0/1", "a2/1"]
+
+    # Lambda delivers them again from the throttled one; the rewrite of a2/1 is harmless.
+    assert consume(*payloads[1:]) == []
+    assert sorted(stub.documents("medialens-mediainfo")) == ["a0/1", "a1/1", "a2/1"]
+
+
+def test_a_failing_bulk_item_holds_back_a_later_delete(s3: Any, stub: OpenSearchStub) -> None:
+    consume(put_record(s3, "a1", "Mediainfo", 1, {"v": 1}))
+    stub.item_statuses["a1/2"] = 503
+
+    assert consume(put_record(s3, "a1", "Mediainfo", 2, {}), delete_record("a1", "Mediainfo")) == [
+        "1000",
+        "1001",
+    ]
+    assert ("POST", "/medialens-mediainfo/_delete_by_query") not in stub.requests
+    assert list(stub.documents("medialens-mediainfo")) == ["a1/1"]
+
+
+def test_a_document_refused_in_the_bulk_answer_is_skipped_and_the_others_land(
+    s3: Any, stub: OpenSearchStub
+) -> None:
+    stub.item_statuses["a1/1"] = 400  # mapper_parsing_exception: the same document fails every time
+
+    assert consume(put_record(s3, "a1", "Mediainfo", 1, {}), put_record(s3, "a2", "Mediainfo", 1, {})) == []
+    assert list(stub.documents("medialens-mediainfo")) == ["a2/1"]
+
+
+def test_a_failing_bulk_request_sends_back_all_its_records(s3: Any, stub: OpenSearchStub) -> None:
+    stub.scripted_statuses = [500]
+
+    assert consume(put_record(s3, "a1", "Mediainfo", 1, {}), put_record(s3, "a2", "Mediainfo", 1, {})) == [
+        "1000",
+        "1001",
+    ]
+    assert stub.indexes == {}
+
+
+def test_a_page_written_then_deleted_in_one_batch_is_gone(s3: Any, stub: OpenSearchStub) -> None:
+    # The stub, like OpenSearch, hides unrefreshed documents from a delete by query.
+    assert consume(put_record(s3, "a1", "Mediainfo", 1, {}), delete_record("a1", None)) == []
+
+    assert stub.documents("medialens-mediainfo") == {}
+    assert stub.requests == [
+        ("POST", "/_bulk"),
+        ("POST", "/medialens-*/_refresh"),
+        ("POST", "/medialens-*/_delete_by_query"),
+    ]
+
+
+def test_puts_past_the_size_limit_split_into_requests_and_a_failure_points_at_its_part(
+    s3: Any, stub: OpenSearchStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "MAX_BULK_BYTES", 600)  # two of these documents
+    payloads = [put_record(s3, f"a{n}", "Mediainfo", 1, {"pad": "x" * 150}) for n in range(4)]
+    stub.scripted_statuses = [None, 429]  # the first request is served, the second throttled
+
+    assert consume(*payloads) == ["1002", "1003"]
+
+    assert stub.requests == [("POST", "/_bulk"), ("POST", "/_bulk")]
+    assert sorted(stub.documents("medialens-mediainfo")) == ["a0/1", "a1/1"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.search.index import IndexAction
 from api.search.sqlite_index import SqliteSearchIndex
 
 
@@ -92,3 +93,21 @@ def test_a_malformed_query_is_sqlites_error_not_an_empty_answer(index: SqliteSea
     index.put_document("medialens-labels", "a1/1", _document("a1", "Labels", 1, "cat"))
     with pytest.raises(sqlite3.OperationalError):
         index.search('"unbalanced')
+
+
+def test_a_bulk_write_lands_every_document_and_replaces_earlier_ones(index: SqliteSearchIndex) -> None:
+    index.put_document("medialens-labels", "a1/1", _document("a1", "Labels", 1, "before"))
+
+    results = index.bulk_index(
+        [
+            IndexAction.of("medialens-labels", "a1/1", _document("a1", "Labels", 1, "after")),
+            IndexAction.of("medialens-text", "a1/1", _document("a1", "Text", 1, "after")),
+        ]
+    )
+
+    assert [result.status for result in results] == [200, 200]
+    assert index.search("before") == []
+    assert {(h.index, h.document_id) for h in index.search("after")} == {
+        ("medialens-labels", "a1/1"),
+        ("medialens-text", "a1/1"),
+    }
