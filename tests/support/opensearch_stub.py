@@ -34,6 +34,7 @@ class OpenSearchStub:
     unsigned_refusals: int = 0
     scripted_statuses: list[int | None] = field(default_factory=list)  # None: served as usual
     item_statuses: dict[str, int] = field(default_factory=dict)
+    truncate_next_bulk_answer: bool = False  # apply the actions, answer one item short
     unrefreshed: set[tuple[str, str]] = field(default_factory=set)
     url: str = ""
 
@@ -91,6 +92,9 @@ class OpenSearchStub:
             self.indexes[index][document_id] = json.loads(source)
             self.unrefreshed.add((index, document_id))
             items.append({"index": {"_index": index, "_id": document_id, "status": 201 if created else 200}})
+        if self.truncate_next_bulk_answer:
+            self.truncate_next_bulk_answer = False
+            items.pop()
         errors = any("error" in item["index"] for item in items)
         return _json(200, {"took": 1, "errors": errors, "items": items})
 

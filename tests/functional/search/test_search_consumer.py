@@ -296,8 +296,11 @@ def test_a_document_refused_in_the_bulk_answer_is_skipped_and_the_others_land(
     assert list(stub.documents("medialens-mediainfo")) == ["a2/1"]
 
 
-def test_a_failing_bulk_request_sends_back_all_its_records(s3: Any, stub: OpenSearchStub) -> None:
-    stub.scripted_statuses = [500]
+@pytest.mark.parametrize("status", [429, 500, 503, 403])  # 403: a grant still propagating
+def test_a_failing_bulk_request_sends_back_all_its_records(
+    s3: Any, stub: OpenSearchStub, status: int
+) -> None:
+    stub.scripted_statuses = [status]
 
     assert consume(put_record(s3, "a1", "Mediainfo", 1, {}), put_record(s3, "a2", "Mediainfo", 1, {})) == [
         "1000",
@@ -329,3 +332,24 @@ def test_puts_past_the_size_limit_split_into_requests_and_a_failure_points_at_it
 
     assert stub.requests == [("POST", "/_bulk"), ("POST", "/_bulk")]
     assert sorted(stub.documents("medialens-mediainfo")) == ["a0/1", "a1/1"]
+
+
+def test_a_bulk_answer_that_does_not_account_for_every_item_sends_them_all_back(
+    s3: Any, stub: OpenSearchStub
+) -> None:
+    payloads = [put_record(s3, f"a{n}", "Mediainfo", 1, {"n": n}) for n in range(2)]
+    stub.truncate_next_bulk_answer = True
+
+    assert consume(*payloads) == ["1000", "1001"]
+    assert consume(*payloads) == []
+    assert sorted(stub.documents("medialens-mediainfo")) == ["a0/1", "a1/1"]
+
+
+def test_an_invocation_without_an_endpoint_fails_naming_the_variable(
+    s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SEARCH_ENDPOINT")
+    handler.get_indexer.cache_clear()
+
+    with pytest.raises(SearchConfigurationError, match="SEARCH_ENDPOINT"):
+        consume(delete_record("a1", None))
