@@ -30,8 +30,8 @@ from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, Pyth
 
 HANDLER = "api.search.handler.lambda_handler"
 ENGINE = opensearch.EngineVersion.OPENSEARCH_2_19
-# The consumer's HTTP verbs on the domain: bulk writes, deletes by query, and reads for checks.
-CONSUMER_ACTIONS = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
+# The consumer only POSTs: _bulk writes, _refresh, and _delete_by_query (api/search/client.py).
+CONSUMER_ACTIONS = ["es:ESHttpPost"]
 DASHBOARDS_ACTIONS = ["es:ESHttp*"]
 BATCH_SIZE = 100
 RETRY_ATTEMPTS = 5  # then the record's position goes to the dead-letter queue, and the shard moves on

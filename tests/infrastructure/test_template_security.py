@@ -174,6 +174,13 @@ def test_search_domain_admits_only_the_consumer_and_signed_in_dashboards_users(
             synthesized.logical_id(analytics.dashboards.authenticated_role),
         ]
     )
+    # The consumer's own role may only POST (bulk, refresh, delete by query) to its domain.
+    consumer_es = [
+        s
+        for s in _role_policy_statements(synthesized, synthesized.logical_id(analytics.consumer_role))
+        if any(str(a).startswith("es:") for a in _as_list(s["Action"]))
+    ]
+    assert [s["Action"] for s in consumer_es] == ["es:ESHttpPost"]
     [pool] = synthesized.of_type("AWS::Cognito::IdentityPool").values()
     assert pool["Properties"]["AllowUnauthenticatedIdentities"] is False
     [users] = synthesized.of_type("AWS::Cognito::UserPool").values()
