@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
+from api.registration.apply import RegistrationError
 from api.search.sqlite_index import SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
@@ -144,7 +145,7 @@ def run() -> None:
         else:
             with _started_platform(state) as endpoints:
                 result = MediaAnalysisJob(endpoints, state.credentials(), console).run()
-    except (JobError, WorkflowApiCallError, ExecutionDeadlineError, DataplaneError) as exc:
+    except (JobError, WorkflowApiCallError, RegistrationError, ExecutionDeadlineError, DataplaneError) as exc:
         raise CliError(f"run failed: {exc}") from None
     if not result.completed:
         raise CliError(f"run failed: the workflow ended {result.execution.get('Status')}")

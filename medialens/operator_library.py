@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from medialens_helper.workflow_client import WorkflowClient
 
+from api.registration.apply import DefinitionKind, LibraryRegistrar
 from medialens.runtime.functions import FunctionSpec
 from operators.catalog import CatalogEntry, local_function_name
 
@@ -34,6 +35,7 @@ def register_operators(
     client: WorkflowClient, entries: Sequence[CatalogEntry], function_arn: Callable[[str], str]
 ) -> list[str]:
     """Create or update each operator through the workflow API; returns the names registered."""
+    bodies = []
     for entry in entries:
         definition = entry.definition
         start = function_arn(local_function_name(definition.Name, "start"))
@@ -42,5 +44,6 @@ def register_operators(
             if definition.MonitorHandler
             else None
         )
-        client.upsert("operation", definition.operation_request(start, monitor))
-    return [entry.definition.Name for entry in entries]
+        bodies.append(definition.operation_request(start, monitor))
+    # The same upsert the deploy-time registration uses, so both runtimes register alike.
+    return LibraryRegistrar(client).register(DefinitionKind.OPERATION, bodies)

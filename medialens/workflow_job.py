@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from api.registration.apply import DefinitionKind, LibraryRegistrar
 from medialens.sample_media import make_sample_video
 from medialens.state import Endpoints, LocalCredentials
 from operators.library_workflows import OPERATORS, STAGE, WORKFLOW, library_stages, library_workflows
@@ -57,10 +58,9 @@ class MediaAnalysisJob:
 
     def run(self) -> JobResult:
         self._require_operators()
-        for stage in library_stages():
-            self.workflows.upsert("stage", stage)
-        for workflow in library_workflows():
-            self.workflows.upsert("", workflow)
+        registrar = LibraryRegistrar(self.workflows)
+        registrar.register(DefinitionKind.STAGE, library_stages())
+        registrar.register(DefinitionKind.WORKFLOW, library_workflows())
         self.console.print(f"workflow [bold]{WORKFLOW}[/bold]: stage {STAGE} runs {' + '.join(OPERATORS)}")
         key = self._upload_sample()
         submitted = self.workflows.start(

@@ -1,47 +1,74 @@
 """Create, update and remove the library's definitions through the workflow API.
 
 Order matters: operations before the stages that list them, stages before workflows; removal the
-other way round. Removing is best effort: a definition a user's own stage or workflow still uses
-answers 409 and is left in place, which is what its user needs.
+other way round. Deleting an operation also deletes its singleton stage `_{name}` (the API does
+it), so only the stages listed in the properties are deleted as stages.
+
+A definition that cannot be removed because a user's own stage or workflow still uses it (409),
+or that is already gone (404), is left and logged: that is what its user needs. On an Update any
+other failure to remove fails the deploy; on a Delete nothing fails (a failed Delete blocks the
+stack's removal and helps nobody).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
+from medialens_helper import MedialensError
 from medialens_helper.workflow_client import WorkflowApiCallError, WorkflowClient
 
 from api.registration.properties import Definition, RegistrationProperties
 
 logger = Logger(child=True)
 
-# kind -> (upsert kind for WorkflowClient, path of one definition)
-_OPERATION, _STAGE, _WORKFLOW = "operation", "stage", "workflow"
-_PATHS = {_OPERATION: "/workflow/operation/{}", _STAGE: "/workflow/stage/{}", _WORKFLOW: "/workflow/{}"}
-_UPSERT_KIND = {_OPERATION: "operation", _STAGE: "stage", _WORKFLOW: ""}
+# Answers to a DELETE that leave the definition in place without being an error.
+_LEFT_STATUSES = frozenset({404, 409})
+
+
+class DefinitionKind(StrEnum):
+    OPERATION = "operation"
+    STAGE = "stage"
+    WORKFLOW = "workflow"
+
+    @property
+    def upsert_kind(self) -> str:
+        """The `kind` argument of `WorkflowClient.upsert` (workflows live at `/workflow` itself)."""
+        return "" if self is DefinitionKind.WORKFLOW else self.value
+
+    def path(self, name: str) -> str:
+        prefix = "/workflow" if self is DefinitionKind.WORKFLOW else f"/workflow/{self.value}"
+        return f"{prefix}/{quote(name, safe='')}"
+
+
+CREATION_ORDER = (DefinitionKind.OPERATION, DefinitionKind.STAGE, DefinitionKind.WORKFLOW)
 
 
 class RegistrationError(RuntimeError):
-    """The API refused a definition; the message names it and gives the API's reason."""
+    """The API refused a call; the message names the definition (or setting) and gives the API's reason."""
 
 
 @dataclass
 class Outcome:
-    registered: dict[str, list[str]] = field(default_factory=dict)
+    registered: dict[DefinitionKind, list[str]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)  # could not be removed (in use, or already gone)
+    max_concurrent_workflows: int | None = None
 
-    def as_data(self) -> dict[str, Any]:
-        """CloudFormation `Data` (readable with Fn::GetAtt): counts and names, all strings."""
-        data: dict[str, Any] = {
-            f"{kind.title()}s": ",".join(names) for kind, names in self.registered.items()
-        }
+    def as_data(self) -> dict[str, str]:
+        """CloudFormation `Data` (readable with Fn::GetAtt): names and counts, all strings."""
+        data: dict[str, str] = {}
+        for kind, names in self.registered.items():
+            data[f"{kind.value.title()}s"] = ",".join(names)
+            data[f"{kind.value.title()}Count"] = str(len(names))
         data["Removed"] = ",".join(self.removed)
         data["Left"] = ",".join(self.left)
+        if self.max_concurrent_workflows is not None:
+            data["MaxConcurrentWorkflows"] = str(self.max_concurrent_workflows)
         return data
 
 
@@ -54,58 +81,73 @@ class LibraryRegistrar:
     ) -> Outcome:
         """Make the API hold `desired`; what only `previous` had is removed afterwards."""
         outcome = Outcome()
-        self._client.set_max_concurrent_workflows(desired.MaxConcurrentWorkflows)
-        for kind, definitions in _in_creation_order(desired):
-            outcome.registered[kind] = [self._upsert(kind, definition) for definition in definitions]
+        self.set_max_concurrent_workflows(desired.MaxConcurrentWorkflows)
+        outcome.max_concurrent_workflows = desired.MaxConcurrentWorkflows
+        for kind, definitions in _by_kind(desired):
+            outcome.registered[kind] = self.register(kind, definitions)
         if previous is not None:
-            self._remove(_dropped(previous, desired), outcome)
+            self._remove(_dropped(previous, desired), outcome, strict=True)
         return outcome
 
     def remove(self, registered: RegistrationProperties) -> Outcome:
-        """Remove everything `registered` lists; never raises (a failed stack delete helps nobody)."""
+        """Remove everything `registered` lists; never raises, each failure is logged and listed."""
         outcome = Outcome()
-        self._remove(
-            [(kind, [d["Name"] for d in defs]) for kind, defs in _in_creation_order(registered)], outcome
-        )
+        names = [(kind, [d["Name"] for d in definitions]) for kind, definitions in _by_kind(registered)]
+        self._remove(names, outcome, strict=False)
         return outcome
 
-    def _upsert(self, kind: str, definition: Definition) -> str:
-        name = str(definition["Name"])
-        try:
-            self._client.upsert(_UPSERT_KIND[kind], definition)
-        except WorkflowApiCallError as exc:
-            raise RegistrationError(f"{kind} '{name}' was refused: {exc}") from exc
-        logger.info("registered", extra={"definition": f"{kind} {name}"})
-        return name
+    def register(self, kind: DefinitionKind, definitions: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Create each definition, or update it if it exists; returns the names, in order."""
+        names = []
+        for definition in definitions:
+            name = str(definition["Name"])
+            try:
+                self._client.upsert(kind.upsert_kind, definition)
+            except (WorkflowApiCallError, MedialensError) as exc:
+                raise RegistrationError(f"{kind.value} '{name}' was refused: {exc}") from exc
+            logger.info("registered", extra={"definition": f"{kind.value} {name}"})
+            names.append(name)
+        return names
 
-    def _remove(self, by_kind: Sequence[tuple[str, list[str]]], outcome: Outcome) -> None:
+    def set_max_concurrent_workflows(self, value: int) -> None:
+        try:
+            self._client.set_max_concurrent_workflows(value)
+        except (WorkflowApiCallError, MedialensError) as exc:
+            raise RegistrationError(f"MaxConcurrentWorkflows {value} was refused: {exc}") from exc
+
+    def _remove(
+        self, by_kind: Sequence[tuple[DefinitionKind, list[str]]], outcome: Outcome, *, strict: bool
+    ) -> None:
         for kind, names in reversed(by_kind):  # workflows first, operations last
             for name in names:
-                label = f"{kind} {name}"
+                label = f"{kind.value} {name}"
                 try:
-                    self._client.call("DELETE", _PATHS[kind].format(quote(name, safe="")))
-                except Exception as exc:  # best effort, each failure logged with its reason
+                    self._client.call("DELETE", kind.path(name))
+                except Exception as exc:  # each failure judged, logged, and (on Delete) survived
+                    status = exc.status_code if isinstance(exc, WorkflowApiCallError) else None
+                    if strict and status not in _LEFT_STATUSES:
+                        raise RegistrationError(f"{label} could not be removed: {exc}") from exc
                     logger.warning("left in place", extra={"definition": label, "reason": str(exc)})
                     outcome.left.append(label)
                 else:
+                    logger.info("removed", extra={"definition": label})
                     outcome.removed.append(label)
 
 
-def _in_creation_order(properties: RegistrationProperties) -> list[tuple[str, list[Definition]]]:
-    return [
-        (_OPERATION, properties.Operations),
-        (_STAGE, properties.Stages),
-        (_WORKFLOW, properties.Workflows),
-    ]
+def _by_kind(properties: RegistrationProperties) -> list[tuple[DefinitionKind, list[Definition]]]:
+    listed = {
+        DefinitionKind.OPERATION: properties.Operations,
+        DefinitionKind.STAGE: properties.Stages,
+        DefinitionKind.WORKFLOW: properties.Workflows,
+    }
+    return [(kind, listed[kind]) for kind in CREATION_ORDER]
 
 
 def _dropped(
     previous: RegistrationProperties, desired: RegistrationProperties
-) -> list[tuple[str, list[str]]]:
+) -> list[tuple[DefinitionKind, list[str]]]:
     dropped = []
-    for (kind, before), (_, now) in zip(
-        _in_creation_order(previous), _in_creation_order(desired), strict=True
-    ):
+    for (kind, before), (_, now) in zip(_by_kind(previous), _by_kind(desired), strict=True):
         kept = {d["Name"] for d in now}
         dropped.append((kind, [d["Name"] for d in before if d["Name"] not in kept]))
     return dropped

@@ -3,6 +3,9 @@
 Right after CloudFormation creates them, a role's new `execute-api:Invoke` grant and a new API
 stage can take seconds to answer as they will: 403 or 5xx, or no connection at all. Those are
 retried with a bounded backoff; every other answer is returned at once.
+
+One transport serves one invocation and holds one deadline for all its requests, so many
+definitions against an API that keeps refusing cannot outlive the function's timeout.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from medialens_helper import DataplaneRequest, DataplaneResponse, DataplaneUnava
 
 logger = Logger(child=True)
 
-# Per request about 90 s, far over IAM's usual propagation time; and at most DEFAULT_BUDGET of
-# sleeping across all requests of one invocation, far under the function's 5-minute timeout.
-DEFAULT_DELAYS: tuple[float, ...] = (1, 2, 4, 8, 15, 15, 15, 15, 15)
-DEFAULT_BUDGET_SECONDS = 150.0
+# About 60 s of waiting for one request, far over IAM's usual propagation time.
+DEFAULT_DELAYS: tuple[float, ...] = (1, 2, 4, 8, 15, 15, 15)
+# Waiting plus calls of one invocation; the function's timeout (5 min) leaves room for the last calls.
+DEFAULT_BUDGET_SECONDS = 90.0
 RETRIED_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
 
 
@@ -30,17 +33,18 @@ class RetryingTransport:
         delays: Sequence[float] = DEFAULT_DELAYS,
         budget_seconds: float = DEFAULT_BUDGET_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._inner = inner
         self._delays = tuple(delays)
-        self._budget = budget_seconds
-        self._slept = 0.0
         self._sleep = sleep
+        self._clock = clock
+        self._deadline = clock() + budget_seconds
 
     def handle(self, request: DataplaneRequest) -> DataplaneResponse:
         for delay in self._delays:
-            if self._slept + delay > self._budget:
-                break  # the invocation's waiting is spent: answer with what the API says now
+            if self._clock() + delay > self._deadline:
+                break  # the invocation's time is spent: answer with what the API says now
             try:
                 response = self._inner.handle(request)
             except DataplaneUnavailableError as exc:
@@ -50,8 +54,7 @@ class RetryingTransport:
                     return response
                 logger.info(
                     "workflow API not ready, retrying",
-                    extra={"path": request.path, "status": response.status_code, "delay": delay},
+                    extra={"method": request.method, "path": request.path, "status": response.status_code},
                 )
             self._sleep(delay)
-            self._slept += delay
         return self._inner.handle(request)  # the last answer (or error) stands
