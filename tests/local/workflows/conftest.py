@@ -7,19 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from medialens.deployment import LocalDeployment
-from medialens.runtime.platform import LocalPlatform
-from medialens.state import StateDir
-from tests.local.workflows.platform_client import RunningPlatform
+from tests.local.workflows.platform_client import RunningPlatform, started_platform
 
 
 @pytest.fixture(scope="package")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    state = StateDir(Path(tmp_path_factory.mktemp("platform")))
-    deployment = LocalDeployment(state)
-    platform = LocalPlatform(state, deployment, save_snapshot=False)
-    platform.start(progress=lambda _: None)
-    try:
-        yield RunningPlatform.attach(platform, deployment)
-    finally:
-        platform.stop(progress=lambda _: None)
+    with started_platform(Path(tmp_path_factory.mktemp("platform"))) as platform:
+        yield platform

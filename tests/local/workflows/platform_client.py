@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,7 +15,7 @@ from medialens_helper.workflow_client import WorkflowClient
 
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
-from medialens.state import Endpoints
+from medialens.state import Endpoints, StateDir
 
 WAIT_SECONDS = 90.0
 
@@ -75,3 +78,16 @@ def operator_view(execution: dict[str, Any], operator: str) -> dict[str, Any]:
             if operation["Name"] == operator:
                 return dict(operation)
     raise AssertionError(f"{operator} is not in the execution's stages")
+
+
+@contextmanager
+def started_platform(root: Path) -> Iterator[RunningPlatform]:
+    """The real local deployment (operator library, scheduler, watcher) started in `root`, then stopped."""
+    state = StateDir(root)
+    deployment = LocalDeployment(state)
+    platform = LocalPlatform(state, deployment, save_snapshot=False)
+    platform.start(progress=lambda _: None)
+    try:
+        yield RunningPlatform.attach(platform, deployment)
+    finally:
+        platform.stop(progress=lambda _: None)
