@@ -21,6 +21,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens import snapshot
+from medialens.runtime import moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
 from medialens.runtime.event_sources import PollingThread, build_pollers
@@ -76,6 +77,7 @@ class LocalPlatform:
         credentials = self.state.credentials()
         self._route_logs()
 
+        moto_tuning.install()
         self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self._moto.start()
         port = self._moto.get_host_and_port()[1]

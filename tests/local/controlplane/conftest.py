@@ -19,6 +19,7 @@ from moto.server import ThreadedMotoServer
 from api.workflow.executions import ConcurrencySlots, ExecutionStore, table_definition
 from api.workflow.generator import StepFunctionArns, WorkflowGenerator
 from api.workflow.models import Operation, Stage, Workflow
+from medialens.runtime import moto_tuning
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.lambda_bridge import LambdaBridge, ensure_role, register_functions
 from medialens.runtime.sessions import LocalSession
@@ -174,6 +175,7 @@ def wait_for_end(sfn: Any, arn: str, timeout: float) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
+    moto_tuning.install()  # as the local platform runs it
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     port = server.get_host_and_port()[1]
@@ -185,6 +187,7 @@ def moto_url() -> Iterator[str]:
     yield url
     requests.post(f"{url}/moto-api/reset", timeout=10)
     server.stop()
+    moto_tuning.uninstall()
     if saved is None:
         os.environ.pop("MOTO_PORT", None)
     else:

@@ -1,0 +1,223 @@
+"""Take work off moto's hot paths without changing what it does.
+
+The local runtime runs every AWS call of every execution through one moto server in the platform
+process, so moto's per-call costs are the platform's latency. Measured with
+`bench/execution_anatomy.py`, three of them do the same work again and again:
+
+- the Step Functions interpreter lexes, parses and preprocesses the state machine's ASL text on
+  every execution (about 230 ms of CPU for a 3-stage workflow). The result is cached by the
+  definition's text (a changed definition is a new key), and each execution gets a deep copy of the
+  cached program (5x cheaper than preprocessing again), so executions share nothing mutable;
+- it parses every JSONPath (`InputPath`, `ResultPath`, `"key.$"`) again at every state, building a
+  parser each time; parsed paths are immutable, so they are cached by their text;
+- the interpreter builds a new boto3 client for every Lambda task (6-9 ms each); clients are
+  cached per region, service and endpoint, and reuse their connections;
+- each Lambda task is an HTTP request from the interpreter back to the same server (a socket, a
+  Flask dispatch, botocore serialising and parsing both ways): a task whose function exists and
+  is invoked synchronously calls moto's Lambda backend in process instead, the very method the
+  server's Invoke route calls, and gets the same payload and `FunctionError`; anything else (an
+  unknown function, another invocation type) still goes over HTTP, so its errors are moto's own;
+- the server's host lookup lists moto's package folders twice per request; the list is fixed once
+  moto is installed, so it is read once.
+
+`install()` applies all three; `uninstall()` restores moto's own functions. Both are idempotent.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import io
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import boto3
+from botocore.client import BaseClient
+from botocore.config import Config
+from moto import backends
+from moto.awslambda.models import lambda_backends
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import botocore_stubber
+from moto.settings import moto_server_port
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
+from moto.stepfunctions.parser.asl.component.common.path import result_path
+from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.parse import asl_parser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+from moto.stepfunctions.parser.asl.utils import json_path
+
+PARSE_CACHE_SIZE = 128  # distinct definitions kept; a workflow's machine is one entry
+
+_lock = threading.Lock()
+_originals: dict[str, Any] = {}
+
+
+class _ParseTreeCache:
+    """Definition text -> (ANTLR parse tree, program template), least recently used evicted first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._trees: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tree(self, definition: str) -> Any:
+        with self._lock:
+            tree = self._trees.get(definition)
+            if tree is not None:
+                self._trees.move_to_end(definition)
+                return tree
+        tree = _parse_tree(definition)  # outside the lock: parses of different texts run in turn anyway
+        tree = (tree, Preprocessor().visit(tree))
+        with self._lock:
+            self._trees[definition] = tree
+            while len(self._trees) > self._size:
+                self._trees.popitem(last=False)
+        return tree
+
+    def clear(self) -> None:
+        with self._lock:
+            self._trees.clear()
+
+
+def _parse_tree(definition: str) -> Any:
+    """moto's own lex + parse steps; raises its ASLParserException on a syntax error (not cached)."""
+    listener = asl_parser.SyntaxErrorListener()
+    parser = ASLParser(asl_parser.CommonTokenStream(ASLLexer(asl_parser.InputStream(definition))))
+    parser.removeErrorListeners()
+    parser.addErrorListener(listener)
+    tree = parser.state_machine()
+    if listener.errors:
+        raise asl_parser.ASLParserException(errors=listener.errors)
+    return tree
+
+
+PARSE_TREES = _ParseTreeCache(PARSE_CACHE_SIZE)
+
+
+def _cached_parse(definition: str) -> tuple[EvalComponent, Any]:
+    tree, template = PARSE_TREES.tree(definition)
+    try:
+        return copy.deepcopy(template), tree
+    except (TypeError, copy.Error):  # a component that cannot be copied: build it as moto does
+        return Preprocessor().visit(tree), tree
+
+
+_clients: dict[tuple[str, str, str], BaseClient] = {}
+_PAYLOAD_LIMIT = 6_000_000  # moto's Invoke route answers Function.ResponseSizeTooLarge past this
+_TOO_LARGE = "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+
+
+class _InProcessLambda:
+    """The part of a boto3 Lambda client the interpreter's Lambda tasks use: `invoke`."""
+
+    def __init__(self, region: str, http_client: BaseClient) -> None:
+        self._region = region
+        self._http = http_client
+
+    def invoke(self, **parameters: Any) -> dict[str, Any]:
+        name = str(parameters.get("FunctionName", ""))
+        qualifier = parameters.get("Qualifier")
+        if parameters.get("InvocationType", "RequestResponse") != "RequestResponse":
+            return dict(self._http.invoke(**parameters))
+        account = name.split(":")[4] if name.startswith("arn:") else DEFAULT_ACCOUNT_ID
+        backend = lambda_backends[account][self._region]
+        try:
+            backend.get_function(name, qualifier)
+        except Exception:  # not found, bad ARN: let the real route answer with its error
+            return dict(self._http.invoke(**parameters))
+        headers = {"x-amz-invocation-type": "RequestResponse"}
+        answer_headers: dict[str, str] = {}
+        payload = backend.invoke(name, qualifier, parameters.get("Payload") or b"", headers, answer_headers)
+        body = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload or b"")
+        response: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": qualifier or "$LATEST"}
+        if len(body) > _PAYLOAD_LIMIT:
+            answer_headers["x-amz-function-error"] = "Unhandled"
+            too_large = {"errorMessage": _TOO_LARGE, "errorType": "Function.ResponseSizeTooLarge"}
+            body = json.dumps(too_large).encode()
+        if answer_headers.get("x-amz-function-error"):
+            response["FunctionError"] = answer_headers["x-amz-function-error"]
+        response["Payload"] = io.BytesIO(body)
+        return response
+
+
+def _interpreter_client(region: str, service: str, state_credentials: Any = None) -> Any:
+    client = _cached_boto_client_for(region, service, state_credentials)
+    return _InProcessLambda(region, client) if service == "lambda" else client
+
+
+def _cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> BaseClient:
+    # Same settings as moto's boto_client_for; its credentials are fixed strings, so they are no key.
+    endpoint = "" if botocore_stubber.enabled else f"http://localhost:{moto_server_port()}"
+    key = (region, service, endpoint)
+    client = _clients.get(key)
+    if client is None:
+        with _lock:
+            client = _clients.get(key)
+            if client is None:
+                client = boto3.client(
+                    service_name=service,
+                    region_name=region,
+                    aws_access_key_id="ak",
+                    aws_secret_access_key="sk",
+                    endpoint_url=endpoint or None,
+                    config=Config(
+                        parameter_validation=False,
+                        retries={"max_attempts": 0, "total_max_attempts": 1},
+                        connect_timeout=60,
+                        read_timeout=99999999,  # moto's "no timeout"; TimeoutSeconds ends tasks
+                        max_pool_connections=64,  # parallel branches and Map items share it
+                    ),
+                )
+                _clients[key] = client
+    return client
+
+
+@functools.cache
+def _moto_modules() -> tuple[str, ...]:
+    return tuple(_originals["list_of_moto_modules"]())
+
+
+def _cached_moto_modules() -> Iterable[str]:
+    return _moto_modules()
+
+
+_ext_jsonpath_parse = functools.lru_cache(maxsize=4096)(json_path.parse)
+_jsonpath_parse = functools.lru_cache(maxsize=4096)(result_path.parse)
+
+_PATCHES: tuple[tuple[Any, str, str, Callable[..., Any]], ...] = (
+    (asl_parser.AmazonStateLanguageParser, "parse", "parse", staticmethod(_cached_parse)),
+    (lambda_eval_utils, "boto_client_for", "boto_client_for", _interpreter_client),
+    (backends, "list_of_moto_modules", "list_of_moto_modules", _cached_moto_modules),
+    (json_path, "parse", "json_path.parse", _ext_jsonpath_parse),
+    (result_path, "parse", "result_path.parse", _jsonpath_parse),
+)
+
+
+def install() -> None:
+    """Apply the caches process-wide; safe to call again."""
+    with _lock:
+        if _originals:
+            return
+        for owner, attribute, key, replacement in _PATCHES:
+            # A class's raw attribute, so a staticmethod is restored as one.
+            raw = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+            _originals[key] = raw
+            setattr(owner, attribute, replacement)
+
+
+def uninstall() -> None:
+    """Restore moto's own functions and drop every cached tree and client."""
+    with _lock:
+        for owner, attribute, key, _ in _PATCHES:
+            if key in _originals:
+                setattr(owner, attribute, _originals.pop(key))
+        _clients.clear()
+    PARSE_TREES.clear()
+    _moto_modules.cache_clear()
+    _ext_jsonpath_parse.cache_clear()
+    _jsonpath_parse.cache_clear()
