@@ -23,6 +23,7 @@ from api.workflow.executions.lifecycle import SchedulerNudge
 from api.workflow.services.executions import execution_arn
 from api.workflow.status_events.handler import ENDINGS
 from medialens.runtime.event_sources import PollingThread
+from medialens.runtime.moto_signals import EXECUTION_ENDED
 
 LOG = logging.getLogger(__name__)
 
@@ -74,9 +75,13 @@ def _records(store: ExecutionStore, status: ExecutionStatus) -> Iterator[dict[st
 
 
 class ExecutionWatcher(PollingThread):
-    """Publishes the status-change event of each Started execution whose state machine has ended."""
+    """Publishes the status-change event of each Started execution whose state machine has ended.
 
-    def __init__(self, session: Any, execution_table: str, *, poll_interval: float = 0.5) -> None:
+    Woken when moto ends an execution; the clock is a safety net."""
+
+    wakes_on = EXECUTION_ENDED
+
+    def __init__(self, session: Any, execution_table: str, *, poll_interval: float = 5.0) -> None:
         super().__init__("execution-watcher", poll_interval)
         self._store = ExecutionStore(session.client("dynamodb"), execution_table)
         self._sfn = session.client("stepfunctions")

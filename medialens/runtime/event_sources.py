@@ -13,8 +13,10 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+from medialens.runtime import moto_signals
+from medialens.runtime.moto_signals import KINESIS_RECORD_PUT, Signal
 from medialens.runtime.workers import InvokeResult
 
 LOG = logging.getLogger(__name__)
@@ -44,24 +46,49 @@ def _failed_items(result: InvokeResult) -> list[str] | None:
 
 
 class PollingThread:
-    """A stoppable polling thread; subclasses implement `_poll_once` (returns True if it did work)."""
+    """A stoppable polling thread; subclasses implement `_poll_once` (returns True if it did work).
+
+    Between polls it sleeps `poll_interval` seconds, or less when `wake()` is called (from a
+    `moto_signals` listener): a poller that is woken by its source may keep a slow clock.
+    """
+
+    wakes_on: ClassVar[Signal | None] = None  # the signal that means "there may be work"
 
     def __init__(self, name: str, poll_interval: float) -> None:
         self._name = name
         self._poll_interval = poll_interval
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         self._prepare()
+        if self.wakes_on is not None:
+            moto_signals.install()
+            self.wakes_on.connect(self._on_signal)
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        if self.wakes_on is not None:
+            self.wakes_on.disconnect(self._on_signal)
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+    def wake(self) -> None:
+        """Poll now instead of at the end of the current sleep."""
+        self._wake.set()
+
+    def _on_signal(self, argument: str) -> None:
+        if self._wanted(argument):
+            self.wake()
+
+    def _wanted(self, argument: str) -> bool:
+        """Whether a firing of `wakes_on` with this argument concerns this poller."""
+        return True
 
     def _prepare(self) -> None:
         """Runs in start(), before the thread: whatever must exist once start() returns."""
@@ -77,10 +104,13 @@ class PollingThread:
                 LOG.exception("%s: poll failed", self._name)
                 busy = False
             if not busy:
-                self._stop.wait(self._poll_interval)
+                self._wake.wait(self._poll_interval)
+                self._wake.clear()
 
 
 class KinesisPoller(PollingThread):
+    wakes_on = KINESIS_RECORD_PUT
+
     def __init__(
         self,
         kinesis_client: Any,
@@ -89,7 +119,7 @@ class KinesisPoller(PollingThread):
         invoke: Invoke,
         *,
         batch_size: int = 100,
-        poll_interval: float = 0.2,
+        poll_interval: float = 2.0,  # a safety net: a put wakes the poller at once
         starting_position: StartingPosition = "LATEST",
         max_retries: int = 3,
     ) -> None:
@@ -115,6 +145,9 @@ class KinesisPoller(PollingThread):
                 StreamName=self._stream, ShardId=shard["ShardId"], ShardIteratorType=self._starting_position
             )["ShardIterator"]
             self._iterators[shard["ShardId"]] = iterator
+
+    def _wanted(self, argument: str) -> bool:
+        return argument == self._stream
 
     def _poll_once(self) -> bool:
         busy = False

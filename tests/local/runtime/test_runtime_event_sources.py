@@ -62,6 +62,29 @@ def test_kinesis_record_reaches_handler(
     assert record["eventID"].endswith(record["kinesis"]["sequenceNumber"])
 
 
+def test_a_put_wakes_a_sleeping_kinesis_poller(
+    session: LocalSession, pool: WorkerPool, bridged: dict[str, str], record_dir: Path
+) -> None:
+    # A clock of a minute: only moto's put signal can deliver the record within the wait below.
+    kinesis = session.client("kinesis")
+    kinesis.create_stream(StreamName="woken", ShardCount=2)
+    poller = KinesisPoller(kinesis, "woken", "record", pool.invoke, poll_interval=60.0)
+
+    def woken() -> list[dict[str, Any]]:
+        return [r for r in _kinesis_events(record_dir) if r["eventSourceARN"].endswith(":stream/woken")]
+
+    poller.start()
+    try:
+        time.sleep(0.2)  # the first poll has found nothing; the poller sleeps
+        kinesis.put_record(StreamName="woken", Data=b'{"asset": "a2"}', PartitionKey="a2")
+        _wait(lambda: len(woken()) >= 1, timeout=10.0)
+        # Another stream's records are no reason to wake it.
+        assert not poller._wanted("some-other-stream")
+    finally:
+        poller.stop()
+    assert base64.b64decode(woken()[0]["kinesis"]["data"]) == b'{"asset": "a2"}'
+
+
 def test_kinesis_failing_batch_is_retried_then_skipped(
     session: LocalSession, pool: WorkerPool, bridged: dict[str, str], record_dir: Path
 ) -> None:
