@@ -3,12 +3,17 @@
 The workflow has 3 stages of 2 parallel sync operators each (both run the `TestSyncOk` handler).
 In one run, on one machine, this prints:
 
-- end-to-end latency of one execution at a time (submit → Complete seen by the client), median of N;
-- executions per second with M submitted at once (MaxConcurrentWorkflows raised to M);
+- end-to-end latency of one execution at a time (submit -> Complete seen by the client), median of
+  N, on the platform as it runs (moto tuned: `medialens.runtime.moto_tuning`) and with moto's own
+  stock interpreter paths (the tuning uninstalled in the same process);
+- for each burst size M: how long until all M submissions were answered, and executions per
+  second until all M were final (MaxConcurrentWorkflows = `--cap`);
+- the platform process's resident memory before and after the bursts, and how many ended
+  executions moto still holds;
 - the same 6 operator calls made directly: in this process, and as Lambda invokes through the
   local runtime (what each generated Task state costs without Step Functions around it).
 
-    .venv/bin/python bench/controlplane_latency.py [--sequential 50] [--concurrent 20]
+    .venv/bin/python bench/controlplane_latency.py [--sequential 50] [--stock 10] [--bursts 20,100,500]
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from typing import Any
 import boto3
 from medialens_helper import HttpTransport
 from medialens_helper.workflow_client import WorkflowClient
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from medialens.deployment import LocalDeployment
+from medialens.runtime import moto_tuning
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints, StateDir
 from operators.catalog import load_catalog
@@ -39,8 +46,9 @@ HANDLER_OPERATOR = "TestSyncOk"
 OPERATIONS = ("BenchLeft", "BenchRight")
 STAGES = ("BenchStage1", "BenchStage2", "BenchStage3")
 WORKFLOW = "BenchThreeStages"
-WAIT_TIMEOUT = 300.0
+WAIT_TIMEOUT = 600.0
 POLL_SECONDS = 0.05
+Row = tuple[str, str]
 
 
 def main() -> None:
@@ -48,8 +56,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sequential", type=int, default=50, help="executions run one at a time")
-    parser.add_argument("--concurrent", type=int, default=20, help="executions submitted at once")
+    parser.add_argument("--stock", type=int, default=10, help="of those, on moto's stock paths")
+    parser.add_argument("--bursts", default="20", help="comma-separated numbers submitted at once")
+    parser.add_argument("--cap", type=int, default=20, help="MaxConcurrentWorkflows during bursts")
     args = parser.parse_args()
+    bursts = [int(size) for size in args.bursts.split(",") if size.strip()]
 
     with tempfile.TemporaryDirectory(prefix="medialens-bench-") as root:
         state = StateDir(Path(root))
@@ -58,12 +69,14 @@ def main() -> None:
         endpoints = platform.start(progress=lambda _: None)
         print(f"local platform ready in {time.perf_counter() - started:.1f} s")
         try:
-            run(endpoints, state, args.sequential, args.concurrent)
+            run(endpoints, state, args.sequential, args.stock, bursts, args.cap)
         finally:
             platform.stop()
 
 
-def run(endpoints: Endpoints, state: StateDir, sequential: int, concurrent: int) -> None:
+def run(
+    endpoints: Endpoints, state: StateDir, sequential: int, stock: int, bursts: list[int], cap: int
+) -> None:
     credentials = state.credentials()
     session = boto3.Session(
         aws_access_key_id=credentials.access_key_id,
@@ -76,42 +89,80 @@ def run(endpoints: Endpoints, state: StateDir, sequential: int, concurrent: int)
     # Warm-up: the first execution pays for imports in fresh workers.
     _run_one(client, media)
 
+    rows: list[Row] = []
+    stock_latencies: list[float] = []
+    if stock:
+        moto_tuning.uninstall()
+        try:
+            _run_one(client, media)  # the first stock run builds what the cache would have held
+            stock_latencies = [_run_one(client, media) for _ in range(stock)]
+        finally:
+            moto_tuning.install()
     latencies = [_run_one(client, media) for _ in range(sequential)]
+    median = statistics.median(latencies)
+    rows += [
+        (f"end-to-end latency, one at a time (median of {sequential})", f"{median * 1000:.0f} ms"),
+        ("  p90", f"{_quantile(latencies, 0.9) * 1000:.0f} ms"),
+        ("throughput, one at a time", f"{1 / median:.2f} ex/s"),
+    ]
+    if stock_latencies:
+        stock_median = statistics.median(stock_latencies)
+        rows += [
+            (f"  same on moto's stock paths (median of {stock})", f"{stock_median * 1000:.0f} ms"),
+            ("  stock / tuned", f"{stock_median / median:.1f}x"),
+        ]
 
-    client.set_max_concurrent_workflows(concurrent)
-    # The first burst also starts the extra warm workers concurrency needs (Lambda's cold starts);
-    # the second one runs on them.
-    cold_seconds, cold_failed = _burst(client, media, concurrent)
-    burst_seconds, failed = _burst(client, media, concurrent)
-    failed += cold_failed
+    client.set_max_concurrent_workflows(cap)
+    rss_before = _rss_mib()
+    failed: list[str] = []
+    for size in bursts:
+        accepted, finished, not_complete = _burst(client, media, size)
+        failed += not_complete
+        rows += [
+            (f"{size} submitted at once (cap {cap}): all answered after", f"{accepted:.2f} s"),
+            ("  all final after", f"{finished:.1f} s"),
+            ("  throughput", f"{size / finished:.2f} ex/s"),
+        ]
+    rows += [
+        ("platform process memory before / after the bursts", f"{rss_before:.0f} / {_rss_mib():.0f} MiB"),
+        ("ended executions moto holds in memory", str(_moto_executions())),
+        ("  not Complete", str(len(failed))),
+    ]
 
     operator = _operator_event(media)
-    direct_in_process = _time_calls(_in_process_handler(), operator, repeat=sequential)
+    direct_in_process = _time_calls(_in_process_handler(), operator, repeat=max(sequential, 10))
     lambda_arn = client.call("GET", f"/workflow/operation/{OPERATIONS[0]}")["StartLambdaArn"]
     lambda_client = session.client("lambda", endpoint_url=endpoints.moto_url)
-    direct_lambda = _time_calls(_lambda_invoker(lambda_client, lambda_arn), operator, repeat=sequential)
-
-    median = statistics.median(latencies)
+    invoker = _lambda_invoker(lambda_client, lambda_arn)
+    direct_lambda = _time_calls(invoker, operator, repeat=max(sequential, 10))
     six = len(STAGES) * len(OPERATIONS)
-    rows = [
-        (f"end-to-end latency, one at a time (median of {sequential})", f"{median:.3f} s"),
-        ("  p90", f"{_quantile(latencies, 0.9):.3f} s"),
-        (f"throughput, {concurrent} submitted at once (warm)", f"{concurrent / burst_seconds:.2f} ex/s"),
-        (f"  all {concurrent} finished after", f"{burst_seconds:.3f} s"),
-        (f"throughput, first burst of {concurrent} (cold starts)", f"{concurrent / cold_seconds:.2f} ex/s"),
-        ("throughput, one at a time", f"{1 / median:.2f} ex/s"),
-        ("  not Complete", str(len(failed))),
-        (f"{six} operator calls in this process (median)", f"{six * direct_in_process:.4f} s"),
-        (f"{six} operator calls as local Lambda invokes (median)", f"{six * direct_lambda:.4f} s"),
+    rows += [
+        (f"{six} operator calls in this process (median)", f"{six * direct_in_process * 1000:.1f} ms"),
+        (f"{six} operator calls as local Lambda invokes (median)", f"{six * direct_lambda * 1000:.1f} ms"),
         (f"workflow latency / {six} direct Lambda invokes", f"{median / (six * direct_lambda):.1f}x"),
-        (f"workflow latency / {six} in-process calls", f"{median / (six * direct_in_process):.1f}x"),
     ]
     print()
     print(f"workflow: {len(STAGES)} stages x {len(OPERATIONS)} parallel sync operators ({HANDLER_OPERATOR})")
     for label, value in rows:
-        print(f"{label:60} {value:>14}")
+        print(f"{label:62} {value:>16}")
     if failed:
         raise SystemExit(f"{len(failed)} executions did not complete: {failed[:5]}")
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _moto_executions() -> int:
+    return sum(
+        len(machine.executions)
+        for account in stepfunctions_parser_backends.values()
+        for backend in account.values()
+        for machine in backend.state_machines
+    )
 
 
 def _define_workflow(client: WorkflowClient, session: boto3.Session, endpoints: Endpoints) -> dict[str, Any]:
@@ -137,14 +188,15 @@ def _define_workflow(client: WorkflowClient, session: boto3.Session, endpoints: 
     return {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}}
 
 
-def _burst(client: WorkflowClient, media: dict[str, Any], count: int) -> tuple[float, list[str]]:
-    """Seconds from submitting `count` executions at once until all are final; those not Complete."""
+def _burst(client: WorkflowClient, media: dict[str, Any], count: int) -> tuple[float, float, list[str]]:
+    """Seconds until all `count` submissions were answered, until all were final; those not Complete."""
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=count) as pool:
+    with ThreadPoolExecutor(max_workers=min(count, 50)) as pool:
         ids = list(pool.map(lambda _: client.start(WORKFLOW, media)["Id"], range(count)))
+    accepted = time.perf_counter() - started
     # One client thread waits for all: `count` pollers would load the API more than the workflows do.
     finals = [client.wait(i, timeout=WAIT_TIMEOUT, poll_seconds=0.2) for i in ids]
-    return time.perf_counter() - started, [r["Id"] for r in finals if r["Status"] != "Complete"]
+    return accepted, time.perf_counter() - started, [r["Id"] for r in finals if r["Status"] != "Complete"]
 
 
 def _run_one(client: WorkflowClient, media: dict[str, Any]) -> float:

@@ -9,6 +9,7 @@ down again in reverse.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import threading
@@ -26,7 +27,9 @@ from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
 from medialens.runtime.event_sources import PollingThread, build_pollers
 from medialens.runtime.eventbridge import EventBridgeDispatcher
+from medialens.runtime.execution_retention import prune_executions
 from medialens.runtime.lambda_bridge import LambdaBridge, ensure_role, register_functions
+from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.sessions import LocalSession
 from medialens.runtime.workers import InvokeResult, WorkerPool
 from medialens.state import Endpoints, StateDir
@@ -34,6 +37,7 @@ from medialens.state import Endpoints, StateDir
 LOG = logging.getLogger(__name__)
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CODE_PATHS = (_REPO_ROOT, _REPO_ROOT / "lib" / "helper")
+RETENTION_SECONDS = 30.0  # how often moto's old ended executions are dropped from memory
 
 
 class LocalPlatform:
@@ -130,6 +134,7 @@ class LocalPlatform:
         self._pollers = [
             *build_pollers(self.deployment.event_sources(), self.session, self._invoke),
             *self.deployment.background_tasks(self.session, self._invoke),
+            PeriodicTask("moto-execution-retention", RETENTION_SECONDS, prune_executions),
         ]
         for poller in self._pollers:
             poller.start()
@@ -144,6 +149,10 @@ class LocalPlatform:
         )
         self.deployment.on_ready(self.endpoints, progress)
         self.state.write_endpoints(self.endpoints)
+        # What start-up made lives as long as the platform: keep it out of every later full
+        # collection, whose pauses otherwise grow with it.
+        gc.collect()
+        gc.freeze()
         progress(f"ready in {time.monotonic() - started:.1f} s")
         return self.endpoints
 
@@ -192,6 +201,7 @@ class LocalPlatform:
             self.state.clear_endpoints()
             self.endpoints = None
         self._unroute_logs()
+        gc.unfreeze()
 
     def _route_logs(self) -> None:
         # Handler output and our own records go to the state folder's log, not the terminal.
