@@ -88,6 +88,7 @@ def run(
 
     # Warm-up: the first execution pays for imports in fresh workers.
     _run_one(client, media)
+    costs = _costs_per_operator(client, session, endpoints, media)
 
     rows: list[Row] = []
     stock_latencies: list[float] = []
@@ -141,12 +142,43 @@ def run(
         (f"{six} operator calls as local Lambda invokes (median)", f"{six * direct_lambda * 1000:.1f} ms"),
         (f"workflow latency / {six} direct Lambda invokes", f"{median / (six * direct_lambda):.1f}x"),
     ]
+    rows += costs
     print()
     print(f"workflow: {len(STAGES)} stages x {len(OPERATIONS)} parallel sync operators ({HANDLER_OPERATOR})")
     for label, value in rows:
         print(f"{label:62} {value:>16}")
     if failed:
         raise SystemExit(f"{len(failed)} executions did not complete: {failed[:5]}")
+
+
+# MIE's generated machines, from its workflow API's ASL templates: a Sync operator is Filter (a
+# Lambda), Skip?, Execute (a Lambda), Did Complete?, Succeeded; each stage adds a Parallel state
+# and a Complete Stage Lambda.
+MIE_SYNC_OPERATOR = (5, 2)  # state transitions, Lambda invocations
+MIE_STAGE = (2, 1)
+
+
+def _costs_per_operator(
+    client: WorkflowClient, session: boto3.Session, endpoints: Endpoints, media: dict[str, Any]
+) -> list[Row]:
+    """State transitions and Lambda invocations of one execution, read from its history."""
+    execution_id = client.start(WORKFLOW, media)["Id"]
+    client.wait(execution_id, timeout=WAIT_TIMEOUT, poll_seconds=POLL_SECONDS)
+    machine = client.call("GET", f"/workflow/{WORKFLOW}")["StateMachineArn"]
+    sfn = session.client("stepfunctions", endpoint_url=endpoints.moto_url)
+    arn = machine.replace(":stateMachine:", ":execution:") + f":{execution_id}"
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    transitions = sum(1 for event in events if event["type"].endswith("StateEntered"))
+    invocations = sum(1 for event in events if event["type"] == "LambdaFunctionScheduled")
+    operators, stages = len(STAGES) * len(OPERATIONS), len(STAGES)
+    mie_transitions = operators * MIE_SYNC_OPERATOR[0] + stages * MIE_STAGE[0]
+    mie_invocations = operators * MIE_SYNC_OPERATOR[1] + stages * MIE_STAGE[1]
+    return [
+        ("state transitions per execution: Medialens / MIE", f"{transitions} / {mie_transitions}"),
+        ("  per operator", f"{transitions / operators:.1f} / {mie_transitions / operators:.1f}"),
+        ("Lambda invocations per execution: Medialens / MIE", f"{invocations} / {mie_invocations}"),
+        ("  per operator", f"{invocations / operators:.1f} / {mie_invocations / operators:.1f}"),
+    ]
 
 
 def _rss_mib() -> float:
