@@ -22,6 +22,7 @@ from aws_lambda_powertools import Logger
 from medialens_helper import MedialensError
 from medialens_helper.workflow_client import WorkflowApiCallError, WorkflowClient
 
+from api.common.messages import quoted
 from api.registration.properties import Definition, RegistrationProperties
 
 logger = Logger(child=True)
@@ -104,7 +105,7 @@ class LibraryRegistrar:
             try:
                 self._client.upsert(kind.upsert_kind, definition)
             except (WorkflowApiCallError, MedialensError) as exc:
-                raise RegistrationError(f"{kind.value} '{name}' was refused: {exc}") from exc
+                raise RegistrationError(f"{kind.value} {quoted(name)} was refused: {exc}") from exc
             logger.info("registered", extra={"definition": f"{kind.value} {name}"})
             names.append(name)
         return names

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.common.messages import quoted
 from api.workflow.errors import BadRequestError
 from api.workflow.models import NAME_PATTERN
 
@@ -50,10 +51,14 @@ def merge_configuration(
     merged = copy.deepcopy(defaults)
     for stage, operators in override.items():
         if stage not in merged:
-            raise BadRequestError(f"Configuration names stage '{stage}', which the workflow does not run")
+            raise BadRequestError(
+                f"Configuration names stage {quoted(stage)}, which the workflow does not run"
+            )
         for operator, values in operators.items():
             if operator not in merged[stage]:
-                raise BadRequestError(f"Configuration names operator '{operator}', not in stage '{stage}'")
+                raise BadRequestError(
+                    f"Configuration names operator {quoted(operator)}, not in stage {quoted(stage)}"
+                )
             if "Enabled" in values and not isinstance(values["Enabled"], bool):
                 raise BadRequestError(f"Configuration.{stage}.{operator}.Enabled must be true or false")
             merged[stage][operator].update(values)

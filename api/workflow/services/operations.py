@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.common.messages import quoted
 from api.workflow import presenters
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError
 from api.workflow.models import Operation, Stage, singleton_stage_name
@@ -20,7 +21,7 @@ class OperationService:
     def _record(self, name: str) -> Record:
         record = self._table.get(Kind.OPERATION, name)
         if record is None:
-            raise ResourceNotFoundError(f"operation '{name}' not found")
+            raise ResourceNotFoundError(f"operation {quoted(name)} not found")
         return record
 
     def get(self, name: str) -> dict[str, Any]:
@@ -40,8 +41,8 @@ class OperationService:
         # One transaction: an operation never exists without its stage, nor the reverse.
         self._table.transact(
             [
-                self._table.create(record, ConflictError(f"operation '{name}' already exists")),
-                self._table.create(stage, ConflictError(f"stage '{stage_name}' already exists")),
+                self._table.create(record, ConflictError(f"operation {quoted(name)} already exists")),
+                self._table.create(stage, ConflictError(f"stage {quoted(stage_name)} already exists")),
             ]
         )
         return presenters.operation(record)
@@ -68,12 +69,14 @@ class OperationService:
     def delete(self, name: str) -> dict[str, Any]:
         record = self._record(name)
         if record.used_by:
-            raise ConflictError(f"operation '{name}' is used by stages: {', '.join(sorted(record.used_by))}")
+            raise ConflictError(
+                f"operation {quoted(name)} is used by stages: {', '.join(sorted(record.used_by))}"
+            )
         stage_name = singleton_stage_name(name)
         stage = self._table.get(Kind.STAGE, stage_name)
         if stage is not None and stage.used_by:
             raise ConflictError(
-                f"operation '{name}' runs in workflows through its stage '{stage_name}': "
+                f"operation {quoted(name)} runs in workflows through its stage {quoted(stage_name)}: "
                 f"{', '.join(sorted(stage.used_by))}"
             )
         steps = [
@@ -95,6 +98,6 @@ def refuse_singleton(stage: str, action: str) -> None:
     """An operation's own stage follows the operation; it is never edited on its own."""
     if stage.startswith("_"):
         raise BadRequestError(
-            f"cannot {action} stage '{stage}': names beginning with '_' are reserved for the singleton "
+            f"cannot {action} stage {quoted(stage)}: names beginning with _ are reserved for the singleton "
             "stages that operations own (change or delete the operation instead)"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.common.messages import quoted
 from api.workflow import presenters
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError, StateMachineError
 from api.workflow.models import Operation, Workflow
@@ -26,7 +27,7 @@ class WorkflowService:
     def _record(self, name: str) -> Record:
         record = self._table.get(Kind.WORKFLOW, name)
         if record is None:
-            raise ResourceNotFoundError(f"workflow '{name}' not found")
+            raise ResourceNotFoundError(f"workflow {quoted(name)} not found")
         return record
 
     def get(self, name: str) -> dict[str, Any]:
@@ -46,7 +47,7 @@ class WorkflowService:
         }
 
     def _reference(self, workflow: str, stage: str, add: bool) -> Step:
-        error = BadRequestError(f"stage '{stage}' was deleted during this request")
+        error = BadRequestError(f"stage {quoted(stage)} was deleted during this request")
         if add:
             return self._table.add_user(Kind.STAGE, stage, workflow, error)
         return self._table.remove_user(Kind.STAGE, stage, workflow, error)
@@ -54,10 +55,10 @@ class WorkflowService:
     def create(self, workflow: Workflow) -> dict[str, Any]:
         name = workflow.Name
         if self._table.get(Kind.WORKFLOW, name) is not None:
-            raise ConflictError(f"workflow '{name}' already exists")
+            raise ConflictError(f"workflow {quoted(name)} already exists")
         definition = self._deployer.compile(workflow)
         record = new_record(Kind.WORKFLOW, name, stored_definition(workflow))
-        steps = [self._table.create(record, ConflictError(f"workflow '{name}' already exists"))]
+        steps = [self._table.create(record, ConflictError(f"workflow {quoted(name)} already exists"))]
         steps += [self._reference(name, stage, add=True) for stage in sorted(workflow.Stages)]
         self._table.transact(steps)
         try:

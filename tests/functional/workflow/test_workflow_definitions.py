@@ -47,7 +47,7 @@ def test_workflow_configuration_is_every_operations_defaults_by_stage(library: W
     ("workflow", "expected"),
     [
         (chain("W", "Both", "Missing", "Absent"), "Absent, Missing"),
-        ({"Name": "W", "StartAt": "Nowhere", "Stages": {"Both": {"End": True}}}, "StartAt 'Nowhere'"),
+        ({"Name": "W", "StartAt": "Nowhere", "Stages": {"Both": {"End": True}}}, 'StartAt "Nowhere"'),
         ({"Name": "W", "StartAt": "Both", "Stages": {"Both": {"Next": "_C"}}}, "Both -> _C"),
         (
             {"Name": "W", "StartAt": "Both", "Stages": {"Both": {"End": True}, "_C": {"End": True}}},

@@ -58,8 +58,8 @@ def test_submit_creates_the_asset_records_queued_and_enqueues(executions: Execut
 @pytest.mark.parametrize(
     ("configuration", "message"),
     [
-        ({"Nope": {"Labels": {}}}, "stage 'Nope'"),
-        ({"Detect": {"Ghost": {}}}, "operator 'Ghost'"),
+        ({"Nope": {"Labels": {}}}, 'stage "Nope"'),
+        ({"Detect": {"Ghost": {}}}, 'operator "Ghost"'),
         ({"Detect": {"Labels": {"Enabled": "yes"}}}, "Enabled must be true or false"),
     ],
 )
