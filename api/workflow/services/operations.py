@@ -10,13 +10,22 @@ from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFound
 from api.workflow.models import Operation, Stage, singleton_stage_name
 from api.workflow.services.common import changed_meanwhile, check_version, new_record, stored_definition
 from api.workflow.services.deployer import WorkflowDeployer
+from api.workflow.services.functions import LambdaFunctions
 from api.workflow.table import DefinitionsTable, Kind, Record
 
 
 class OperationService:
-    def __init__(self, table: DefinitionsTable, deployer: WorkflowDeployer) -> None:
+    def __init__(
+        self, table: DefinitionsTable, deployer: WorkflowDeployer, functions: LambdaFunctions
+    ) -> None:
         self._table = table
         self._deployer = deployer
+        self._functions = functions
+
+    def _require_functions(self, operation: Operation) -> None:
+        self._functions.require(
+            {"StartLambdaArn": operation.StartLambdaArn, "MonitorLambdaArn": operation.MonitorLambdaArn}
+        )
 
     def _record(self, name: str) -> Record:
         record = self._table.get(Kind.OPERATION, name)
@@ -33,6 +42,7 @@ class OperationService:
 
     def create(self, operation: Operation) -> dict[str, Any]:
         name = operation.Name
+        self._require_functions(operation)
         stage_name = singleton_stage_name(name)
         record = new_record(Kind.OPERATION, name, stored_definition(operation))
         stage = new_record(
@@ -51,6 +61,7 @@ class OperationService:
         name = operation.Name
         current = self._record(name)
         check_version(current, operation.Version)
+        self._require_functions(operation)
         definition = stored_definition(operation)
         self._table.transact(
             [
