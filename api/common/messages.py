@@ -54,7 +54,7 @@ def field_message(error: Mapping[str, Any], patterns: Mapping[str, str] | None =
     if kind == "extra_forbidden":
         return f"{where}: unknown field"
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ").replace("'", '"')
-    pattern = (error.get("ctx") or {}).get("pattern")
+    pattern = str((error.get("ctx") or {}).get("pattern"))
     if kind == "string_pattern_mismatch" and patterns and pattern in patterns:
         message = f"must be {patterns[pattern]}"
     if kind not in _NO_INPUT_TYPES and location and "input" in error:
