@@ -31,11 +31,20 @@ class WorkflowService:
         return record
 
     def get(self, name: str) -> dict[str, Any]:
-        return presenters.workflow(self._record(name))
+        return self._present([self._record(name)])[0]
 
     def page(self, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
         records, next_after = self._table.page(Kind.WORKFLOW, limit, after)
-        return [presenters.workflow(record) for record in records], next_after
+        return self._present(records), next_after
+
+    def _present(self, records: list[Record]) -> list[dict[str, Any]]:
+        """Workflows with their stages filled in: two batch reads for the whole page."""
+        stages = self._table.get_many(
+            Kind.STAGE, {stage for record in records for stage in record.definition["Stages"]}
+        )
+        wanted = {operation for stage in stages.values() for operation in stage.definition["Operations"]}
+        operations = self._table.get_many(Kind.OPERATION, wanted)
+        return [presenters.workflow(record, stages, operations) for record in records]
 
     def configuration(self, name: str) -> dict[str, dict[str, dict[str, Any]]]:
         """The default configuration of every operation, by stage in run order: {stage: {op: config}}."""
