@@ -28,6 +28,7 @@ from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
+from operators.catalog import CatalogError
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +49,8 @@ def main() -> None:
     try:
         app()
     except CliError as exc:
-        errors.print(f"medialens: {exc}")
+        # One line whatever the terminal width, and the message printed as it is (no markup).
+        errors.print(f"medialens: {exc}", markup=False, soft_wrap=True)
         raise SystemExit(1) from None
 
 
@@ -198,7 +200,11 @@ class _started_platform:  # noqa: N801 - used as a `with` statement, reads like 
     """Start the platform with progress lines; stop it (saving a snapshot) on the way out."""
 
     def __init__(self, state: StateDir) -> None:
-        self.platform = LocalPlatform(state, LocalDeployment(state))
+        try:
+            deployment = LocalDeployment(state)
+        except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
+            raise CliError(f"cannot start: {exc}") from None
+        self.platform = LocalPlatform(state, deployment)
 
     def __enter__(self) -> Endpoints:
         started = time.perf_counter()
