@@ -11,8 +11,10 @@ import shlex
 import shutil
 import signal
 import sqlite3
+import sys
 import threading
 import time
+from pathlib import Path
 
 import typer
 from medialens_helper import DataplaneError
@@ -26,7 +28,7 @@ from api.search.sqlite_index import SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
-from medialens.state import Endpoints, StateDir
+from medialens.state import HOME_ENV, Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
 from operators.catalog import CatalogError
 
@@ -67,12 +69,21 @@ def up() -> None:
     try:
         with _started_platform(state) as endpoints:
             console.print(f"ready: dataplane API {endpoints.dataplane_api}")
-            console.print('in another shell: eval "$(medialens env)"')
+            # Printed as is, on one line: it is meant to be pasted into a shell.
+            console.print(f"in another shell: {env_command(state)}", markup=False, soft_wrap=True)
             while not stop_requested.wait(0.5):
                 pass
             console.print("stopping: saving a snapshot of the platform's data")
     finally:
         state.pid_file.unlink(missing_ok=True)
+
+
+def env_command(state: StateDir) -> str:
+    """`eval "$(MEDIALENS_HOME=<state> <this medialens> env)"`, which works from any folder and PATH."""
+    program = Path(sys.argv[0])
+    executable = os.path.abspath(program) if program.is_file() else (shutil.which("medialens") or "medialens")
+    inner = f"{HOME_ENV}={shlex.quote(str(state.root))} {shlex.quote(executable)} env"
+    return f'eval "$({inner})"'
 
 
 @app.command()
