@@ -10,7 +10,6 @@ import os
 import shlex
 import shutil
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -24,7 +23,8 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from api.registration.apply import RegistrationError
-from api.search.sqlite_index import SqliteSearchIndex
+from api.search.query import QuerySyntaxError
+from api.search.sqlite_index import SearchIndexError, SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
@@ -168,7 +168,9 @@ def run() -> None:
 @app.command()
 def search(
     query: str = typer.Argument(
-        ..., help='Full-text query (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*)'
+        ...,
+        help='Words, "phrases", a file name, a path, an asset id, key:value (asset:, operator:, '
+        "workflow: filter), OR / AND / NOT, prefix*",
     ),
     operator: str | None = typer.Option(None, help="Only this operator's results"),
     asset: str | None = typer.Option(None, help="Only this asset's results"),
@@ -182,8 +184,10 @@ def search(
         hits = SqliteSearchIndex(state.search_index).search(
             query, operator=operator, asset_id=asset, limit=limit
         )
-    except sqlite3.OperationalError as exc:
+    except QuerySyntaxError as exc:
         raise CliError(f"cannot search for {query!r}: {exc}") from None
+    except SearchIndexError as exc:
+        raise CliError(str(exc)) from None
     if not hits:
         console.print("no results match")
         return
