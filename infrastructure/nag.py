@@ -162,11 +162,18 @@ def _control_plane_grants(stack: MedialensStack) -> None:
         f"IAM5[Resource::{base}:execution:{prefix}-*:*]",
         "Executions of this stack's workflow state machines (created at run time, by name prefix).",
     )
+    tagged_functions = "IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*]"
     _ack(
         stack.machines.role,
-        "IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function/*]",
+        tagged_functions,
         "Conditioned on the function tag naming this stack: state machines invoke exactly the "
         "platform's and operators' functions, without a statement per operator (MIE's size limit).",
+    )
+    _ack(
+        stack.workflow_api.service.handler,
+        tagged_functions,
+        "GetFunctionConfiguration conditioned on the same tag: the workflow API checks that an "
+        "operation's functions exist and are ones the state machines may invoke (users create them).",
     )
     workflow_api = _ref(stack.workflow_api.service.rest_api.api)
     for path in ("workflow", "workflow/*"):

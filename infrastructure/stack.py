@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from api.workflow import config as workflow_config
 from api.workflow.executions.environment import WORKFLOW_SCHEDULER_LAMBDA_ARN
 from infrastructure.analytics import AnalyticsPipeline
 from infrastructure.dataplane_api import DataplaneApi
@@ -114,6 +115,9 @@ class MedialensStack(Stack):
         scheduler.queue.grant_send_messages(workflow.function)
         machines.grant_manage(workflow.function)
         machines.grant_observe_and_stop(workflow.function)
+        # `POST|PUT /workflow/operation` checks that the operation's functions exist and are invokable.
+        machines.grant_read_invokable(workflow.function)
+        workflow.function.add_environment(workflow_config.OPERATOR_INVOKE_TAG, machines.invoke_tag)
         machines.grant_start(scheduler.function)
         # The API creates the asset of a submitted execution through the dataplane API.
         workflow.function.add_to_role_policy(

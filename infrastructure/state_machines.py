@@ -4,11 +4,13 @@ The workflow API creates machines at run time, named `{prefix}-{workflow}`. They
 the functions tagged `INVOKE_TAG_KEY = <stack name>`: the platform's step Lambdas and its operators
 (and any custom operator its owner tags so). One tag condition instead of one statement per
 function, so the policy does not grow with the operator library (MIE hit its size limit at ~35).
+The workflow API may read the configuration of exactly those functions, to refuse an operation
+whose function does not exist (or lacks the tag) with a 400 instead of a failed execution later.
 """
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Stack, Tags
+from aws_cdk import ArnFormat, Aws, Stack, Tags
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
@@ -38,14 +40,28 @@ class WorkflowStateMachines(Construct):
             assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
             description="Runs the Medialens workflow state machines",
         )
+        # Lambda ARNs separate the name with a colon (`function:NAME`, `function:NAME:ALIAS`).
+        self.function_arn_pattern = stack.format_arn(
+            service="lambda", resource="function", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
+        self.invoke_tag = f"{INVOKE_TAG_KEY}={stack.stack_name}"
+        self._tagged = {"StringEquals": {f"aws:ResourceTag/{INVOKE_TAG_KEY}": stack.stack_name}}
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="InvokeThisPlatformsTaggedFunctions",
                 actions=["lambda:InvokeFunction"],
-                resources=[
-                    stack.format_arn(service="lambda", resource="function", resource_name="*"),
-                ],
-                conditions={"StringEquals": {f"aws:ResourceTag/{INVOKE_TAG_KEY}": stack.stack_name}},
+                resources=[self.function_arn_pattern],
+                conditions=self._tagged,
+            )
+        )
+
+    def grant_read_invokable(self, grantee: iam.IGrantable) -> None:
+        """Read the configuration (not the code) of the functions these machines may invoke."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:GetFunctionConfiguration"],
+                resources=[self.function_arn_pattern],
+                conditions=self._tagged,
             )
         )
 

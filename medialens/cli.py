@@ -10,9 +10,10 @@ import os
 import shlex
 import shutil
 import signal
-import sqlite3
+import sys
 import threading
 import time
+from pathlib import Path
 
 import typer
 from medialens_helper import DataplaneError
@@ -22,12 +23,14 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from api.registration.apply import RegistrationError
-from api.search.sqlite_index import SqliteSearchIndex
+from api.search.query import QuerySyntaxError
+from api.search.sqlite_index import SearchIndexError, SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.runtime.platform import LocalPlatform
-from medialens.state import Endpoints, StateDir
+from medialens.state import HOME_ENV, Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
+from operators.catalog import CatalogError
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +51,8 @@ def main() -> None:
     try:
         app()
     except CliError as exc:
-        errors.print(f"medialens: {exc}")
+        # One line whatever the terminal width, and the message printed as it is (no markup).
+        errors.print(f"medialens: {exc}", markup=False, soft_wrap=True)
         raise SystemExit(1) from None
 
 
@@ -65,12 +69,21 @@ def up() -> None:
     try:
         with _started_platform(state) as endpoints:
             console.print(f"ready: dataplane API {endpoints.dataplane_api}")
-            console.print('in another shell: eval "$(medialens env)"')
+            # Printed as is, on one line: it is meant to be pasted into a shell.
+            console.print(f"in another shell: {env_command(state)}", markup=False, soft_wrap=True)
             while not stop_requested.wait(0.5):
                 pass
             console.print("stopping: saving a snapshot of the platform's data")
     finally:
         state.pid_file.unlink(missing_ok=True)
+
+
+def env_command(state: StateDir) -> str:
+    """`eval "$(MEDIALENS_HOME=<state> <this medialens> env)"`, which works from any folder and PATH."""
+    program = Path(sys.argv[0])
+    executable = os.path.abspath(program) if program.is_file() else (shutil.which("medialens") or "medialens")
+    inner = f"{HOME_ENV}={shlex.quote(str(state.root))} {shlex.quote(executable)} env"
+    return f'eval "$({inner})"'
 
 
 @app.command()
@@ -155,7 +168,9 @@ def run() -> None:
 @app.command()
 def search(
     query: str = typer.Argument(
-        ..., help='Full-text query (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*)'
+        ...,
+        help='Words, "phrases", a file name, a path, an asset id, key:value (asset:, operator:, '
+        "workflow: filter), OR / AND / NOT, prefix*",
     ),
     operator: str | None = typer.Option(None, help="Only this operator's results"),
     asset: str | None = typer.Option(None, help="Only this asset's results"),
@@ -169,8 +184,10 @@ def search(
         hits = SqliteSearchIndex(state.search_index).search(
             query, operator=operator, asset_id=asset, limit=limit
         )
-    except sqlite3.OperationalError as exc:
+    except QuerySyntaxError as exc:
         raise CliError(f"cannot search for {query!r}: {exc}") from None
+    except SearchIndexError as exc:
+        raise CliError(str(exc)) from None
     if not hits:
         console.print("no results match")
         return
@@ -198,7 +215,11 @@ class _started_platform:  # noqa: N801 - used as a `with` statement, reads like 
     """Start the platform with progress lines; stop it (saving a snapshot) on the way out."""
 
     def __init__(self, state: StateDir) -> None:
-        self.platform = LocalPlatform(state, LocalDeployment(state))
+        try:
+            deployment = LocalDeployment(state)
+        except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
+            raise CliError(f"cannot start: {exc}") from None
+        self.platform = LocalPlatform(state, deployment)
 
     def __enter__(self) -> Endpoints:
         started = time.perf_counter()

@@ -26,7 +26,8 @@ from api.workflow.generator import arns as step_arns
 from api.workflow.scheduler import handler as scheduler
 from api.workflow.table import table_definition as definitions_table_definition
 from medialens.execution_watch import ExecutionWatcher, recover_executions, status_change_pattern
-from medialens.operator_library import operator_functions, register_operators
+from medialens.library_registration import register_library
+from medialens.operator_library import operator_functions, operator_requests
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE
 from medialens.runtime.event_sources import EventSourceSpec, PollingThread
 from medialens.runtime.functions import FunctionSpec
@@ -252,7 +253,7 @@ class LocalDeployment:
         ]
 
     def on_ready(self, endpoints: Endpoints, progress: Callable[[str], None]) -> None:
-        """Register the operator library through the API, as a user (or the CDK custom resource) would."""
+        """Register the operator library and its workflows through the API, as the custom resource does."""
         credentials = self.state.credentials()
         session = boto3.Session(
             aws_access_key_id=credentials.access_key_id,
@@ -260,8 +261,9 @@ class LocalDeployment:
             region_name=credentials.region,
         )
         client = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
-        names = register_operators(client, self.operators, self.function_arn)
-        progress(f"{len(names)} operators registered")
+        outcome = register_library(client, self.state, operator_requests(self.operators, self.function_arn))
+        for line in outcome.lines():
+            progress(line)
 
 
 _STATES_TRUST_POLICY = json.dumps(

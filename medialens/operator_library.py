@@ -1,17 +1,15 @@
-"""The operators under `operators/` as local Lambda functions, and their registration through the API.
+"""The operators under `operators/` as local Lambda functions, and the requests that register them.
 
 Each operator's handlers become functions named `medialens-op-{Name}-{start|monitor}`; once the
-platform serves its API, every operator is registered (created, or updated if it exists) with the
-ARNs of those functions, exactly as a user would with `POST /workflow/operation`.
+platform serves its API, every operator is registered with the ARNs of those functions, exactly
+as a user would with `POST /workflow/operation` (see `medialens.library_registration`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from medialens_helper.workflow_client import WorkflowClient
-
-from api.registration.apply import DefinitionKind, LibraryRegistrar
 from medialens.runtime.functions import FunctionSpec
 from operators.catalog import CatalogEntry, local_function_name
 
@@ -31,10 +29,10 @@ def operator_functions(entries: Sequence[CatalogEntry], environment: Mapping[str
     ]
 
 
-def register_operators(
-    client: WorkflowClient, entries: Sequence[CatalogEntry], function_arn: Callable[[str], str]
-) -> list[str]:
-    """Create or update each operator through the workflow API; returns the names registered."""
+def operator_requests(
+    entries: Sequence[CatalogEntry], function_arn: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The `POST /workflow/operation` body of each operator, naming its local functions."""
     bodies = []
     for entry in entries:
         definition = entry.definition
@@ -45,5 +43,4 @@ def register_operators(
             else None
         )
         bodies.append(definition.operation_request(start, monitor))
-    # The same upsert the deploy-time registration uses, so both runtimes register alike.
-    return LibraryRegistrar(client).register(DefinitionKind.OPERATION, bodies)
+    return bodies

@@ -5,6 +5,7 @@ The state folder (default `.medialens/` in the working directory, or `$MEDIALENS
 - `endpoints.json`    the URLs of the running platform, written by `medialens up`
 - `platform.pid`      the pid of the running `medialens up`
 - `snapshot/`         the S3 objects and DynamoDB items saved when the platform stops
+- `library.json`      the operator library's definitions registered at the last start
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class StateDir:
     @property
     def log_file(self) -> Path:
         return self.root / "platform.log"
+
+    @property
+    def library_record(self) -> Path:
+        """What the operator library registered at the last start (`medialens.library_registration`)."""
+        return self.root / "library.json"
 
     @property
     def search_index(self) -> Path:

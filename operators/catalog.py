@@ -118,7 +118,8 @@ def _read(path: Path) -> list[OperatorDefinition]:
     try:
         document = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read operator definitions: {exc}") from exc
+        reason = " ".join(str(exc).split())
+        raise CatalogError(f"{path}: cannot read operator definitions: {reason}") from exc
     if not isinstance(document, list):
         raise CatalogError(f"{path}: expected a JSON list of operator definitions")
     definitions = []
@@ -126,12 +127,21 @@ def _read(path: Path) -> list[OperatorDefinition]:
         try:
             definitions.append(OperatorDefinition.model_validate(item))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in error['loc']) or 'definition'}: {error['msg']}"
-                for error in exc.errors()
+            problems = "; ".join(_problem(error) for error in exc.errors())
+            name = (
+                f" ({item['Name']})" if isinstance(item, dict) and isinstance(item.get("Name"), str) else ""
             )
-            raise CatalogError(f"{path}: definition {index}: {problems}") from exc
+            raise CatalogError(f"{path}: definition {index}{name}: {problems}") from exc
     return definitions
+
+
+def _problem(error: Any) -> str:
+    """`Field.Path: what is wrong, got <value>`, on one line."""
+    where = ".".join(str(part) for part in error["loc"]) or "definition"
+    message = " ".join(str(error["msg"]).split())
+    if error["type"] not in ("missing", "extra_forbidden") and error["loc"]:
+        message += f", got {json.dumps(error.get('input'), default=str)[:80]}"
+    return f"{where}: {message}"
 
 
 def _refuse_duplicates(entries: Iterable[CatalogEntry]) -> None:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from api.common.messages import dumps, validation_message
 from api.dataplane.context import ServicesProvider
 from api.dataplane.errors import BadRequestError, DataplaneError, ResourceNotFoundError
 from api.dataplane.routes import ROUTERS
@@ -35,23 +36,17 @@ def _error(status: int, code: str, message: str) -> Response[dict[str, str]]:
 
 
 def _describe(errors: Sequence[Any]) -> str:
-    """One readable line naming each offending field, e.g. `body.Page: Input should be ...`."""
-    parts = []
-    for error in errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        if error.get("type") == "json_invalid":
-            parts.append("body: malformed JSON")
-            continue
-        where = ".".join(loc[1:]) if len(loc) > 1 else (loc[0] if loc else "request")
-        parts.append(f"{where}: {error.get('msg', error.get('type', 'invalid'))}")
-    return "invalid request: " + "; ".join(parts)
+    """One readable line naming each offending field, e.g. `Page: Input should be ..., got "x"`."""
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return "invalid request: body: malformed JSON"
+    return "invalid request: " + validation_message(errors)
 
 
 class DataplaneResolver(APIGatewayRestResolver):
     """Carries the services provider into each request's routing context."""
 
     def __init__(self, provider: ServicesProvider) -> None:
-        super().__init__(enable_validation=True)
+        super().__init__(enable_validation=True, serializer=dumps)
         self.provider = provider
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from api.common.messages import quoted
 from api.dataplane.errors import BadRequestError
 
 ASSET_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -52,18 +53,18 @@ def is_page_key(prefix: str, key: str) -> bool:
 def check_object_key(key: str, field: str = "S3Key") -> str:
     """Reject keys that are empty, absolute, too long or climb out of their prefix."""
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise BadRequestError(f"{field} must be 1-{MAX_KEY_LENGTH} characters")
+        raise BadRequestError(f"{field} must be 1-{MAX_KEY_LENGTH} characters, got {quoted(key)}")
     if key.startswith("/") or "\\" in key:
-        raise BadRequestError(f"{field} must be a relative key")
+        raise BadRequestError(f"{field} must be a relative key, got {quoted(key)}")
     if any(part in ("..", ".") for part in key.split("/")):
-        raise BadRequestError(f"{field} must not contain '.' or '..' segments")
+        raise BadRequestError(f"{field} must not contain . or .. segments, got {quoted(key)}")
     if any(ord(ch) < 0x20 for ch in key):
-        raise BadRequestError(f"{field} must not contain control characters")
+        raise BadRequestError(f"{field} must not contain control characters, got {quoted(key)}")
     return key
 
 
 def basename(key: str) -> str:
     name = posixpath.basename(key)
     if not name:
-        raise BadRequestError("S3Key must name an object, not a folder")
+        raise BadRequestError(f"S3Key must name an object, not a folder, got {quoted(key)}")
     return name

@@ -8,6 +8,11 @@ A definition that cannot be removed because a user's own stage or workflow still
 or that is already gone (404), is left and logged: that is what its user needs. On an Update any
 other failure to remove fails the deploy; on a Delete nothing fails (a failed Delete blocks the
 stack's removal and helps nobody).
+
+The library never replaces a definition a user registered through the API under the same name:
+it updates only what it owns — what it registered before (`previous`), an operation whose
+functions are the library's, a stage or workflow identical in shape to its own. Anything else is
+kept as it is, logged and listed in `kept`.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ class Outcome:
     registered: dict[DefinitionKind, list[str]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)  # could not be removed (in use, or already gone)
+    kept: list[str] = field(default_factory=list)  # a user's own definition of a library name
     max_concurrent_workflows: int | None = None
 
     def as_data(self) -> dict[str, str]:
@@ -67,6 +73,7 @@ class Outcome:
             data[f"{kind.value.title()}Count"] = str(len(names))
         data["Removed"] = ",".join(self.removed)
         data["Left"] = ",".join(self.left)
+        data["Kept"] = ",".join(self.kept)
         if self.max_concurrent_workflows is not None:
             data["MaxConcurrentWorkflows"] = str(self.max_concurrent_workflows)
         return data
@@ -75,6 +82,8 @@ class Outcome:
 class LibraryRegistrar:
     def __init__(self, client: WorkflowClient) -> None:
         self._client = client
+        # ("kind name", why) for each definition kept because a user registered it.
+        self.kept: list[tuple[str, str]] = []
 
     def apply(
         self, desired: RegistrationProperties, previous: RegistrationProperties | None = None
@@ -83,8 +92,10 @@ class LibraryRegistrar:
         outcome = Outcome()
         self.set_max_concurrent_workflows(desired.MaxConcurrentWorkflows)
         outcome.max_concurrent_workflows = desired.MaxConcurrentWorkflows
+        before = dict(_by_kind(previous)) if previous is not None else {}
         for kind, definitions in _by_kind(desired):
-            outcome.registered[kind] = self.register(kind, definitions)
+            outcome.registered[kind] = self.register(kind, definitions, before.get(kind, ()))
+        outcome.kept = [label for label, _ in self.kept]
         if previous is not None:
             self._remove(_dropped(previous, desired), outcome, strict=True)
         return outcome
@@ -96,11 +107,29 @@ class LibraryRegistrar:
         self._remove(names, outcome, strict=False)
         return outcome
 
-    def register(self, kind: DefinitionKind, definitions: Iterable[Mapping[str, Any]]) -> list[str]:
-        """Create each definition, or update it if it exists; returns the names, in order."""
+    def register(
+        self,
+        kind: DefinitionKind,
+        definitions: Iterable[Mapping[str, Any]],
+        previous: Iterable[Mapping[str, Any]] = (),
+    ) -> list[str]:
+        """Create each definition, or update it if the library owns it; returns the names registered.
+
+        `previous` is what the library registered last time. A same-named definition the library
+        does not own is left as it is and noted in `self.kept`.
+        """
+        before = {str(item["Name"]): item for item in previous}
         names = []
         for definition in definitions:
             name = str(definition["Name"])
+            reason = self._users_own(kind, definition, before.get(name))
+            if reason is not None:
+                label = f"{kind.value} {name}"
+                logger.warning(
+                    "kept a definition a user registered", extra={"definition": label, "reason": reason}
+                )
+                self.kept.append((label, reason))
+                continue
             try:
                 self._client.upsert(kind.upsert_kind, definition)
             except (WorkflowApiCallError, MedialensError) as exc:
@@ -108,6 +137,27 @@ class LibraryRegistrar:
             logger.info("registered", extra={"definition": f"{kind.value} {name}"})
             names.append(name)
         return names
+
+    def _users_own(
+        self, kind: DefinitionKind, desired: Mapping[str, Any], previous: Mapping[str, Any] | None
+    ) -> str | None:
+        """Why the definition of that name belongs to a user (so it is kept), or None if it may be written."""
+        try:
+            found = self._client.call("GET", kind.path(str(desired["Name"])))
+        except WorkflowApiCallError as exc:
+            if exc.status_code == 404:
+                return None
+            raise RegistrationError(f"{kind.value} '{desired['Name']}' could not be read: {exc}") from exc
+        except MedialensError as exc:
+            raise RegistrationError(f"{kind.value} '{desired['Name']}' could not be read: {exc}") from exc
+        if kind is DefinitionKind.OPERATION:
+            # The library's operators run the library's functions (now, or as last registered).
+            if _functions(found) in {_functions(desired), *([_functions(previous)] if previous else [])}:
+                return None
+            return f"its StartLambdaArn {found.get('StartLambdaArn')} is not one of the library functions"
+        if previous is not None or _shape(kind, found) == _shape(kind, desired):
+            return None
+        return "it differs from the library definition, which was never registered here"
 
     def set_max_concurrent_workflows(self, value: int) -> None:
         try:
@@ -151,3 +201,17 @@ def _dropped(
         kept = {d["Name"] for d in now}
         dropped.append((kind, [d["Name"] for d in before if d["Name"] not in kept]))
     return dropped
+
+
+def _functions(definition: Mapping[str, Any]) -> tuple[Any, Any]:
+    return definition.get("StartLambdaArn"), definition.get("MonitorLambdaArn")
+
+
+def _shape(kind: DefinitionKind, definition: Mapping[str, Any]) -> Any:
+    """What makes a stage or workflow what it is: its operations, or its chain of stages."""
+    if kind is DefinitionKind.STAGE:
+        return sorted(definition.get("Operations") or [])
+    stages = definition.get("Stages") or {}
+    return definition.get("StartAt"), sorted(
+        (name, (step or {}).get("Next")) for name, step in stages.items()
+    )

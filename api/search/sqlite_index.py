@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from api.search.index import IndexAction, ItemResult
+from api.search.query import Filter, QuerySyntaxError, parse
 
 # Document fields a delete may match on -> their columns.
 _TERM_COLUMNS = {"AssetId": "asset_id", "Operator": "operator", "WorkflowId": "workflow_id"}
@@ -25,6 +26,13 @@ CREATE TABLE IF NOT EXISTS documents (
     page INTEGER, timestamp TEXT, body TEXT NOT NULL, PRIMARY KEY (index_name, doc_id));
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_text USING fts5(content);
 """
+
+
+_PLAIN_SNIPPET_CHARS = 80
+
+
+class SearchIndexError(RuntimeError):
+    """The index file cannot be read (locked by a writer past the timeout, or not an index)."""
 
 
 @dataclass(frozen=True)
@@ -93,22 +101,50 @@ class SqliteSearchIndex:
     def search(
         self, query: str, *, operator: str | None = None, asset_id: str | None = None, limit: int = 20
     ) -> list[SearchHit]:
-        """Documents whose results match the FTS5 `query`, best first."""
-        where, arguments = ["documents_text MATCH ?"], [query]
+        """Documents matching what a user typed (`api.search.query`), best first.
+
+        Raises `QuerySyntaxError` for a query that cannot be read, `SearchIndexError` for an index
+        that cannot be (locked, damaged); never a raw `sqlite3` error.
+        """
+        parsed = parse(query)
+        filters = list(parsed.filters)
         if operator is not None:
-            where.append("d.operator = ?")
-            arguments.append(operator)
+            filters.append(Filter(("operator",), operator))
         if asset_id is not None:
-            where.append("d.asset_id = ?")
-            arguments.append(asset_id)
-        with self._connection() as db:
-            rows = db.execute(
-                "SELECT d.index_name, d.doc_id, d.asset_id, d.operator, d.page,"
-                " snippet(documents_text, 0, '[', ']', ' ... ', 12)"
-                " FROM documents_text JOIN documents d ON d.rowid = documents_text.rowid"
-                f" WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?",
-                [*arguments, limit],
-            ).fetchall()
+            filters.append(Filter(("asset_id",), asset_id))
+        where: list[str] = []
+        arguments: list[Any] = []
+        if parsed.match is not None:
+            where.append("documents_text MATCH ?")
+            arguments.append(parsed.match)
+        for condition in filters:
+            where.append("(" + " OR ".join(f"d.{column} = ?" for column in condition.columns) + ")")
+            arguments.extend(condition.value for _ in condition.columns)
+        # Ranked by relevance when there are words; newest first when there are only filters.
+        order = "rank" if parsed.match is not None else "d.timestamp DESC"
+        snippet = (
+            "snippet(documents_text, 0, '[', ']', ' ... ', 12)"
+            if parsed.match is not None
+            else f"substr(documents_text.content, 1, {_PLAIN_SNIPPET_CHARS})"
+        )
+        try:
+            with self._connection() as db:
+                rows = db.execute(
+                    f"SELECT d.index_name, d.doc_id, d.asset_id, d.operator, d.page, {snippet}"
+                    " FROM documents_text JOIN documents d ON d.rowid = documents_text.rowid"
+                    f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
+                    [*arguments, limit],
+                ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc):  # a query the parser let through, still not FTS5: say how to write it
+                raise QuerySyntaxError("the query cannot be read") from exc
+            raise SearchIndexError(
+                f"cannot read the search index {self.path}: it is locked or damaged"
+            ) from exc
+        except sqlite3.Error as exc:
+            raise SearchIndexError(
+                f"cannot read the search index {self.path}: it is locked or damaged"
+            ) from exc
         return [SearchHit(*row) for row in rows]
 
     @staticmethod

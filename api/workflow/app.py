@@ -17,23 +17,21 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
+from api.common.messages import dumps, validation_message
 from api.workflow.errors import BadRequestError, WorkflowApiError
+from api.workflow.models import LAMBDA_ARN_PATTERN, NAME_PATTERN, ROLE_ARN_PATTERN, STAGE_REF_PATTERN
 from api.workflow.routes import executions, operations, root, stages, system, workflows
 from api.workflow.routes.common import json_response
 
 logger = logging.getLogger(__name__)
 
-_VALUE_ERROR_PREFIX = "Value error, "
-
-
-def _field_message(error: Any) -> str:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-    message = str(error.get("msg", "invalid value")).removeprefix(_VALUE_ERROR_PREFIX)
-    if error.get("type") == "json_invalid":
-        return "the request body is not valid JSON"
-    if error.get("type") == "missing" and not location:
-        return "a JSON request body is required"
-    return f"{'.'.join(location)}: {message}" if location else message
+# What a user reads instead of the regular expressions the models check names and ARNs with.
+PATTERN_WORDS = {
+    NAME_PATTERN: "1 to 64 letters, digits, - or _, starting with a letter or digit",
+    STAGE_REF_PATTERN: "a stage name: 1 to 64 letters, digits, - or _ (a leading _ for a singleton stage)",
+    LAMBDA_ARN_PATTERN: "a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)",
+    ROLE_ARN_PATTERN: "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+}
 
 
 def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
@@ -52,7 +50,7 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
 
 
 def create_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, serializer=dumps)
     app.include_router(root.router)
     app.include_router(system.router)
     app.include_router(operations.router)
@@ -72,8 +70,8 @@ def create_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(RequestValidationError)
     def handle_validation_error(exc: RequestValidationError) -> Response[str]:
-        messages = list(dict.fromkeys(_field_message(error) for error in exc.errors()))
-        return json_response({"Code": BadRequestError.code, "Message": "; ".join(messages)}, status=400)
+        message = validation_message(exc.errors(), PATTERN_WORDS)
+        return json_response({"Code": BadRequestError.code, "Message": message}, status=400)
 
     @app.exception_handler(RequestUnsupportedContentType)
     def handle_content_type(exc: RequestUnsupportedContentType) -> Response[str]:

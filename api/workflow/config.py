@@ -7,6 +7,8 @@
     CURSOR_SIGNING_SECRET_ARN   Secrets Manager secret holding that key (deployed)
     STEP_FUNCTIONS_ROLE_ARN     role each workflow's state machine runs as               required
     STATE_MACHINE_PREFIX        state machines are named "{prefix}-{workflow}"           required
+    OPERATOR_INVOKE_TAG         `key=value`, the tag an operator's functions need for the
+                                workflows to invoke them (named in the 400 when missing)  optional
 
 A missing variable is a deployment fault (500), never blamed on the client.
 """
@@ -24,6 +26,7 @@ CURSOR_SIGNING_KEY = "CURSOR_SIGNING_KEY"
 CURSOR_SIGNING_SECRET_ARN = "CURSOR_SIGNING_SECRET_ARN"
 STEP_FUNCTIONS_ROLE_ARN = "STEP_FUNCTIONS_ROLE_ARN"
 STATE_MACHINE_PREFIX = "STATE_MACHINE_PREFIX"
+OPERATOR_INVOKE_TAG = "OPERATOR_INVOKE_TAG"
 
 # State machine names are limited to 80 characters and workflow names to 64, so with the "-"
 # separator the prefix may use at most 15.
@@ -42,6 +45,7 @@ class WorkflowApiConfig:
     cursor_signing_secret_arn: str | None
     state_machine_role_arn: str
     state_machine_prefix: str
+    operator_invoke_tag: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkflowApiConfig:
@@ -68,4 +72,5 @@ class WorkflowApiConfig:
             cursor_signing_secret_arn=env.get(CURSOR_SIGNING_SECRET_ARN) or None,
             state_machine_role_arn=env[STEP_FUNCTIONS_ROLE_ARN],
             state_machine_prefix=prefix,
+            operator_invoke_tag=env.get(OPERATOR_INVOKE_TAG) or None,
         )

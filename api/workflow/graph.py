@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from api.common.messages import quoted
+
 
 def stage_order(start_at: str, transitions: Mapping[str, str | None]) -> list[str]:
     """The stages in execution order, given each stage's `Next` (None for `End`).
@@ -16,7 +18,7 @@ def stage_order(start_at: str, transitions: Mapping[str, str | None]) -> list[st
     if not transitions:
         raise ValueError("Stages must name at least one stage")
     if start_at not in transitions:
-        raise ValueError(f"StartAt '{start_at}' is not one of the workflow's Stages")
+        raise ValueError(f"StartAt {quoted(start_at)} is not one of the Stages of the workflow")
     dangling = sorted(
         f"{stage} -> {target}"
         for stage, target in transitions.items()
@@ -33,7 +35,7 @@ def stage_order(start_at: str, transitions: Mapping[str, str | None]) -> list[st
     current: str | None = start_at
     while current is not None:
         if current in seen:
-            raise ValueError(f"the stages form a cycle at '{current}'")
+            raise ValueError(f"the stages form a cycle at {quoted(current)}")
         seen.add(current)
         order.append(current)
         current = transitions[current]

@@ -76,6 +76,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         config,
         dynamodb=aws_client("dynamodb"),
         stepfunctions=aws_client("stepfunctions"),
+        lambda_client=aws_client("lambda"),
         # Looked up at call time so monkeypatching `compiler_factory` takes effect.
         compiler=LazyCompiler(lambda: compiler_factory()),
         cursor_signing_key=config.cursor_signing_key or _secret_key(config.cursor_signing_secret_arn),

@@ -137,13 +137,28 @@ class Stage(_Definition):
         return operations
 
 
+# What `GET /workflow/{Name}` shows of each stage beside its transition; dropped from a PUT.
+STAGE_VIEW_FIELDS = frozenset({"Name", "Operations", "Configuration"})
+
+
 class Transition(BaseModel):
-    """Where a stage goes: `{"Next": stage}` or `{"End": true}`."""
+    """Where a stage goes: `{"Next": stage}` or `{"End": true}`.
+
+    The stage's `Name`, `Operations` and `Configuration`, which a `GET` adds, are accepted and
+    ignored: a stage's operations are changed with `PUT /workflow/stage`.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     Next: StageRef | None = None
     End: Literal[True] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_stage_view(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if key not in STAGE_VIEW_FIELDS}
+        return data
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Transition:

@@ -10,6 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from api.common.messages import quoted
 from api.workflow.errors import StateMachineError
 
 
@@ -52,7 +53,7 @@ class StateMachines:
             return arn
         except ClientError as exc:
             raise StateMachineError(
-                f"Step Functions refused the state machine of workflow '{workflow}': {exc}"
+                f"Step Functions refused the state machine of workflow {quoted(workflow)}: {exc}"
             ) from exc
 
     def delete(self, workflow: str, known_arn: str | None = None) -> None:
@@ -64,7 +65,9 @@ class StateMachines:
             self._client.delete_state_machine(stateMachineArn=arn)
         except ClientError as exc:
             if _error_code(exc) != "StateMachineDoesNotExist":
-                raise StateMachineError(f"could not delete state machine of '{workflow}': {exc}") from exc
+                raise StateMachineError(
+                    f"could not delete state machine of {quoted(workflow)}: {exc}"
+                ) from exc
 
     def _update(self, arn: str, definition: str) -> None:
         self._client.update_state_machine(stateMachineArn=arn, definition=definition, roleArn=self._role_arn)

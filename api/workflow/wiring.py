@@ -9,6 +9,7 @@ from api.workflow.compiler_protocol import WorkflowCompiler
 from api.workflow.config import WorkflowApiConfig
 from api.workflow.cursor import CursorCodec
 from api.workflow.services.deployer import WorkflowDeployer
+from api.workflow.services.functions import LambdaFunctions
 from api.workflow.services.operations import OperationService
 from api.workflow.services.stages import StageService
 from api.workflow.services.system import SystemService
@@ -31,6 +32,7 @@ def build_services(
     *,
     dynamodb: Any,
     stepfunctions: Any,
+    lambda_client: Any,
     compiler: WorkflowCompiler,
     cursor_signing_key: bytes,
 ) -> Services:
@@ -39,7 +41,9 @@ def build_services(
     deployer = WorkflowDeployer(table, compiler, machines)
     return Services(
         cursors=CursorCodec(cursor_signing_key),
-        operations=OperationService(table, deployer),
+        operations=OperationService(
+            table, deployer, LambdaFunctions(lambda_client, config.operator_invoke_tag)
+        ),
         stages=StageService(table, deployer),
         workflows=WorkflowService(table, deployer),
         system=SystemService(table),

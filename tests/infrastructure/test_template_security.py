@@ -81,6 +81,36 @@ def test_state_machines_invoke_only_functions_tagged_for_this_stack(synthesized:
     assert condition == {f"aws:ResourceTag/{INVOKE_TAG_KEY}": synthesized.stack.stack_name}
 
 
+def test_tagged_function_grants_match_lambda_arns_colon_separated(synthesized: Synthesized) -> None:
+    """`function:*`: Lambda ARNs are `function:NAME[:QUALIFIER]`; a `function/*` pattern matches none."""
+    role_id = synthesized.logical_id(synthesized.stack.machines.role)
+    [statement] = _role_policy_statements(synthesized, role_id)
+    assert _joined(statement["Resource"]).endswith(":lambda:REGION:ACCOUNT:function:*")
+
+
+def test_workflow_api_reads_the_configuration_of_tagged_functions_only(synthesized: Synthesized) -> None:
+    role_id = synthesized.logical_id(synthesized.stack.workflow_api.service.handler.role)
+    lambda_reads = [
+        statement
+        for statement in _role_policy_statements(synthesized, role_id)
+        if any(str(action).startswith("lambda:Get") for action in _as_list(statement["Action"]))
+    ]
+    [statement] = lambda_reads
+    assert _as_list(statement["Action"]) == ["lambda:GetFunctionConfiguration"]  # never the code
+    assert _joined(statement["Resource"]).endswith(":lambda:REGION:ACCOUNT:function:*")
+    condition = statement["Condition"]["StringEquals"]
+    assert condition == {f"aws:ResourceTag/{INVOKE_TAG_KEY}": synthesized.stack.stack_name}
+
+
+def _joined(resource: Any) -> str:
+    """An ARN built with Fn::Join, with pseudo parameters as words (REGION, ACCOUNT)."""
+    if isinstance(resource, str):
+        return resource
+    names = {"AWS::Region": "REGION", "AWS::AccountId": "ACCOUNT", "AWS::Partition": "aws"}
+    parts = resource["Fn::Join"][1]
+    return "".join(part if isinstance(part, str) else names.get(part.get("Ref", ""), "?") for part in parts)
+
+
 def _role_policy_statements(synthesized: Synthesized, role_id: str) -> list[dict[str, Any]]:
     found = []
     for resource in synthesized.of_type("AWS::IAM::Policy").values():

@@ -12,6 +12,7 @@ from api.workflow.config import WORKFLOW_DEFINITIONS_TABLE, WorkflowApiConfig
 from api.workflow.executions.environment import EXECUTION_QUEUE_URL, WORKFLOW_SCHEDULER_LAMBDA_ARN
 from api.workflow.generator.arns import StepFunctionArns
 from infrastructure.python_function import RUNTIME
+from infrastructure.state_machines import INVOKE_TAG_KEY
 from operators.catalog import load_catalog
 from operators.library_workflows import library_stages, library_workflows
 from tests.infrastructure.conftest import Synthesized
@@ -51,6 +52,7 @@ def test_workflow_api_environment_loads_in_its_handler_config(synthesized: Synth
     arns = StepFunctionArns.from_env(environment)
 
     assert config.cursor_signing_secret_arn is not None
+    assert config.operator_invoke_tag == f"{INVOKE_TAG_KEY}={synthesized.stack.stack_name}"
     assert arns.complete_workflow.startswith("arn:")
     assert {EXECUTION_QUEUE_URL, WORKFLOW_SCHEDULER_LAMBDA_ARN} <= set(environment)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from api.common.messages import quoted
 from api.dataplane.errors import BadRequestError
 from api.dataplane.models import DownloadResponse, KeyRequest, MediaPathResponse, UploadResponse
 from api.dataplane.routes.common import AssetId, ServicesDep, WorkflowId, errors
@@ -13,7 +14,7 @@ router = APIGatewayRouter()
 
 def _check_bucket(body: KeyRequest, bucket: str) -> None:
     if body.S3Bucket is not None and body.S3Bucket != bucket:
-        raise BadRequestError(f"S3Bucket must be the dataplane bucket {bucket}")
+        raise BadRequestError(f"S3Bucket must be the dataplane bucket {bucket}, got {quoted(body.S3Bucket)}")
 
 
 @router.post(

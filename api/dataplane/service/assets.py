@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from api.common.messages import quoted
 from api.dataplane import layout
 from api.dataplane.cursor import CursorCodec
 from api.dataplane.errors import BadRequestError, InvalidCursorError, ResourceNotFoundError
@@ -34,11 +35,13 @@ class AssetService:
 
     def create(self, source_bucket: str, source_key: str) -> AssetRecord:
         if source_bucket != self._objects.bucket:
-            raise BadRequestError(f"S3Bucket must be the dataplane bucket {self._objects.bucket}")
+            raise BadRequestError(
+                f"S3Bucket must be the dataplane bucket {self._objects.bucket}, got {quoted(source_bucket)}"
+            )
         layout.check_object_key(source_key)
         name = layout.basename(source_key)
         if not self._objects.exists(source_key):
-            raise ResourceNotFoundError(f"object {source_key} not found in {source_bucket}")
+            raise ResourceNotFoundError(f"object {quoted(source_key)} not found in {source_bucket}")
         asset_id = str(uuid.uuid4())
         target_key = layout.input_key(asset_id, name)
         # Copy first: an asset item never points at media that is not there.
@@ -60,9 +63,9 @@ class AssetService:
         layout.check_object_key(key)
         if not key.startswith(layout.DOWNLOADABLE_ROOTS) or key in layout.DOWNLOADABLE_ROOTS:
             roots = " or ".join(layout.DOWNLOADABLE_ROOTS)
-            raise BadRequestError(f"S3Key must be under {roots}")
+            raise BadRequestError(f"S3Key must be under {roots}, got {quoted(key)}")
         if not self._objects.exists(key):
-            raise ResourceNotFoundError(f"object {key} not found")
+            raise ResourceNotFoundError(f"object {quoted(key)} not found")
         return self._objects.presigned_get(key, PRESIGN_SECONDS)
 
     def media_path(self, asset_id: str, workflow_id: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextvars import ContextVar
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel
 
+from api.common.messages import dumps
 from api.workflow.models import NAME_PATTERN, STAGE_REF_PATTERN
 from api.workflow.wiring import Services
 
@@ -57,7 +57,7 @@ def services(router: Router) -> Services:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
-    return Response(status, "application/json", json.dumps(body, separators=(",", ":")), headers=headers)
+    return Response(status, "application/json", dumps(body), headers=headers)
 
 
 def paged(router: Router, kind: str, items: list[dict[str, Any]], next_after: str | None) -> Response[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api.common.messages import quoted
 from api.workflow.errors import ConflictError
 from api.workflow.table import Record, now
 
@@ -24,9 +25,10 @@ def check_version(record: Record, requested: int | None) -> None:
     """A PUT that names a `Version` applies only on top of that version (optimistic locking)."""
     if requested is not None and requested != record.version:
         raise ConflictError(
-            f"{record.kind.value.lower()} '{record.name}' is at version {record.version}, not {requested}"
+            f"{record.kind.value.lower()} {quoted(record.name)} is at version {record.version}, "
+            f"not {requested}"
         )
 
 
 def changed_meanwhile(kind: str, name: str) -> ConflictError:
-    return ConflictError(f"{kind} '{name}' was changed by another request; fetch it and retry")
+    return ConflictError(f"{kind} {quoted(name)} was changed by another request; fetch it and retry")

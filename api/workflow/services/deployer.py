@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from api.common.messages import quoted
 from api.workflow.compiler_protocol import WorkflowCompiler
 from api.workflow.errors import BadRequestError, StateMachineError
 from api.workflow.models import Operation, Stage, Workflow
@@ -27,7 +28,7 @@ class WorkflowDeployer:
         missing = sorted(set(workflow.Stages) - set(stage_records))
         if missing:
             raise BadRequestError(
-                f"workflow '{workflow.Name}' uses stages that do not exist: {', '.join(missing)}"
+                f"workflow {quoted(workflow.Name)} uses stages that do not exist: {', '.join(missing)}"
             )
         stages = {name: Stage.model_validate(record.definition) for name, record in stage_records.items()}
         wanted = {operation for stage in stages.values() for operation in stage.Operations}
@@ -35,7 +36,7 @@ class WorkflowDeployer:
         missing = sorted(wanted - set(operation_records))
         if missing:
             raise BadRequestError(
-                f"workflow '{workflow.Name}' uses operations that do not exist: {', '.join(missing)}"
+                f"workflow {quoted(workflow.Name)} uses operations that do not exist: {', '.join(missing)}"
             )
         operations = {name: Operation.model_validate(r.definition) for name, r in operation_records.items()}
         return stages, operations
@@ -45,7 +46,7 @@ class WorkflowDeployer:
         try:
             return self._compiler.compile(workflow, stages, operations)
         except ValueError as exc:
-            raise BadRequestError(f"workflow '{workflow.Name}' cannot be compiled: {exc}") from exc
+            raise BadRequestError(f"workflow {quoted(workflow.Name)} cannot be compiled: {exc}") from exc
 
     def deploy(self, workflow: str, definition: str, known_arn: str | None) -> str:
         arn = self.machines.deploy(workflow, definition, known_arn)
@@ -70,7 +71,7 @@ class WorkflowDeployer:
                 failures.append(f"{name} ({exc.message})")
         if failures:
             raise StateMachineError(
-                "the definition was saved, but these workflows' state machines were not updated "
+                "the definition was saved, but the state machines of these workflows were not updated "
                 f"(repeat the request to retry): {'; '.join(failures)}"
             )
         return updated

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from medialens_helper import DataPlane
 from medialens_helper.errors import DataplaneError, DataplaneNotFoundError
 
+from api.common.messages import quoted
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError, WorkflowApiError
 from api.workflow.executions.lifecycle import ExecutionLifecycle
 from api.workflow.executions.schema import ExecutionStatus
@@ -96,7 +97,7 @@ class ExecutionService:
         workflow = self._workflows.get(request.Name)
         machine_arn = workflow.get("StateMachineArn")
         if not machine_arn:
-            raise ConflictError(f"workflow '{request.Name}' has no deployed state machine")
+            raise ConflictError(f"workflow {quoted(request.Name)} has no deployed state machine")
         defaults = self._workflows.configuration(request.Name)
         configuration = merge_configuration(defaults, request.Configuration)
         asset_id, media = self._asset(request)
@@ -120,7 +121,7 @@ class ExecutionService:
             # The media of a known asset: what its last execution ran on (the dataplane keeps no media type).
             records, _ = self._store.by_asset(request.Input.AssetId, 1, None)
             if not records:
-                raise ResourceNotFoundError(f"asset '{request.Input.AssetId}' not found")
+                raise ResourceNotFoundError(f"asset {quoted(request.Input.AssetId)} not found")
             return request.Input.AssetId, dict(records[0]["Input"].get("Media", {}))
         assert request.Input.Media is not None
         kind, location = next(iter(request.Input.Media.items()))
@@ -137,7 +138,7 @@ class ExecutionService:
     def _record(self, execution_id: str) -> dict[str, Any]:
         record = self._store.get(execution_id)
         if record is None:
-            raise ResourceNotFoundError(f"execution '{execution_id}' not found")
+            raise ResourceNotFoundError(f"execution {quoted(execution_id)} not found")
         return record
 
     def get(self, execution_id: str) -> dict[str, Any]:
@@ -157,16 +158,16 @@ class ExecutionService:
             wanted = ExecutionStatus(status)
         except ValueError:
             allowed = ", ".join(member.value for member in ExecutionStatus)
-            raise BadRequestError(f"unknown status '{status}'; expected one of: {allowed}") from None
+            raise BadRequestError(f"unknown status {quoted(status)}; expected one of: {allowed}") from None
         records, next_after = self._store.by_status(wanted.value, limit, after)
         return [present(record) for record in records], next_after
 
     def cancel(self, execution_id: str) -> dict[str, Any]:
         record = self._record(execution_id)
         if record["Status"] not in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
-            raise ConflictError(f"execution '{execution_id}' already ended ({record['Status']})")
+            raise ConflictError(f"execution {quoted(execution_id)} already ended ({record['Status']})")
         if not self._lifecycle.finish(execution_id, ExecutionStatus.CANCELLED, CANCEL_REASON):
-            raise ConflictError(f"execution '{execution_id}' ended while it was being cancelled")
+            raise ConflictError(f"execution {quoted(execution_id)} ended while it was being cancelled")
         if record["Status"] == ExecutionStatus.STARTED:
             self._stop(record)
         return present(self._record(execution_id))

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.common.messages import quoted
 from api.workflow import presenters
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError
 from api.workflow.models import Operation, Stage, singleton_stage_name
 from api.workflow.services.common import changed_meanwhile, check_version, new_record, stored_definition
 from api.workflow.services.deployer import WorkflowDeployer
+from api.workflow.services.functions import LambdaFunctions
 from api.workflow.table import DefinitionsTable, Kind, Record
 
 
 class OperationService:
-    def __init__(self, table: DefinitionsTable, deployer: WorkflowDeployer) -> None:
+    def __init__(
+        self, table: DefinitionsTable, deployer: WorkflowDeployer, functions: LambdaFunctions
+    ) -> None:
         self._table = table
         self._deployer = deployer
+        self._functions = functions
+
+    def _require_functions(self, operation: Operation) -> None:
+        self._functions.require(
+            {"StartLambdaArn": operation.StartLambdaArn, "MonitorLambdaArn": operation.MonitorLambdaArn}
+        )
 
     def _record(self, name: str) -> Record:
         record = self._table.get(Kind.OPERATION, name)
         if record is None:
-            raise ResourceNotFoundError(f"operation '{name}' not found")
+            raise ResourceNotFoundError(f"operation {quoted(name)} not found")
         return record
 
     def get(self, name: str) -> dict[str, Any]:
@@ -32,6 +42,7 @@ class OperationService:
 
     def create(self, operation: Operation) -> dict[str, Any]:
         name = operation.Name
+        self._require_functions(operation)
         stage_name = singleton_stage_name(name)
         record = new_record(Kind.OPERATION, name, stored_definition(operation))
         stage = new_record(
@@ -40,8 +51,8 @@ class OperationService:
         # One transaction: an operation never exists without its stage, nor the reverse.
         self._table.transact(
             [
-                self._table.create(record, ConflictError(f"operation '{name}' already exists")),
-                self._table.create(stage, ConflictError(f"stage '{stage_name}' already exists")),
+                self._table.create(record, ConflictError(f"operation {quoted(name)} already exists")),
+                self._table.create(stage, ConflictError(f"stage {quoted(stage_name)} already exists")),
             ]
         )
         return presenters.operation(record)
@@ -50,6 +61,7 @@ class OperationService:
         name = operation.Name
         current = self._record(name)
         check_version(current, operation.Version)
+        self._require_functions(operation)
         definition = stored_definition(operation)
         self._table.transact(
             [
@@ -68,12 +80,14 @@ class OperationService:
     def delete(self, name: str) -> dict[str, Any]:
         record = self._record(name)
         if record.used_by:
-            raise ConflictError(f"operation '{name}' is used by stages: {', '.join(sorted(record.used_by))}")
+            raise ConflictError(
+                f"operation {quoted(name)} is used by stages: {', '.join(sorted(record.used_by))}"
+            )
         stage_name = singleton_stage_name(name)
         stage = self._table.get(Kind.STAGE, stage_name)
         if stage is not None and stage.used_by:
             raise ConflictError(
-                f"operation '{name}' runs in workflows through its stage '{stage_name}': "
+                f"operation {quoted(name)} runs in workflows through its stage {quoted(stage_name)}: "
                 f"{', '.join(sorted(stage.used_by))}"
             )
         steps = [
@@ -95,6 +109,6 @@ def refuse_singleton(stage: str, action: str) -> None:
     """An operation's own stage follows the operation; it is never edited on its own."""
     if stage.startswith("_"):
         raise BadRequestError(
-            f"cannot {action} stage '{stage}': names beginning with '_' are reserved for the singleton "
+            f"cannot {action} stage {quoted(stage)}: names beginning with _ are reserved for the singleton "
             "stages that operations own (change or delete the operation instead)"
         )

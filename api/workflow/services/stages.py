@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.common.messages import quoted
 from api.workflow import presenters
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError
 from api.workflow.models import Stage
@@ -21,7 +22,7 @@ class StageService:
     def _record(self, name: str) -> Record:
         record = self._table.get(Kind.STAGE, name)
         if record is None:
-            raise ResourceNotFoundError(f"stage '{name}' not found")
+            raise ResourceNotFoundError(f"stage {quoted(name)} not found")
         return record
 
     def _present(self, records: list[Record]) -> list[dict[str, Any]]:
@@ -41,11 +42,11 @@ class StageService:
         missing = [name for name in stage.Operations if name not in found]
         if missing:
             raise BadRequestError(
-                f"stage '{stage.Name}' uses operations that do not exist: {', '.join(missing)}"
+                f"stage {quoted(stage.Name)} uses operations that do not exist: {', '.join(missing)}"
             )
 
     def _reference(self, stage: str, operation: str, add: bool) -> Step:
-        error = BadRequestError(f"operation '{operation}' was deleted during this request")
+        error = BadRequestError(f"operation {quoted(operation)} was deleted during this request")
         if add:
             return self._table.add_user(Kind.OPERATION, operation, stage, error)
         return self._table.remove_user(Kind.OPERATION, operation, stage, error)
@@ -54,7 +55,7 @@ class StageService:
         refuse_singleton(stage.Name, "create")
         self._check_operations(stage)
         record = new_record(Kind.STAGE, stage.Name, stored_definition(stage))
-        steps = [self._table.create(record, ConflictError(f"stage '{stage.Name}' already exists"))]
+        steps = [self._table.create(record, ConflictError(f"stage {quoted(stage.Name)} already exists"))]
         steps += [self._reference(stage.Name, operation, add=True) for operation in stage.Operations]
         self._table.transact(steps)
         return self.get(stage.Name)
@@ -87,7 +88,9 @@ class StageService:
         refuse_singleton(name, "delete")
         record = self._record(name)
         if record.used_by:
-            raise ConflictError(f"stage '{name}' is used by workflows: {', '.join(sorted(record.used_by))}")
+            raise ConflictError(
+                f"stage {quoted(name)} is used by workflows: {', '.join(sorted(record.used_by))}"
+            )
         steps = [
             self._table.delete_unused(Kind.STAGE, name, record.version, changed_meanwhile("stage", name))
         ]

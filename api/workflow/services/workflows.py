@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.common.messages import quoted
 from api.workflow import presenters
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError, StateMachineError
 from api.workflow.models import Operation, Workflow
@@ -26,15 +27,24 @@ class WorkflowService:
     def _record(self, name: str) -> Record:
         record = self._table.get(Kind.WORKFLOW, name)
         if record is None:
-            raise ResourceNotFoundError(f"workflow '{name}' not found")
+            raise ResourceNotFoundError(f"workflow {quoted(name)} not found")
         return record
 
     def get(self, name: str) -> dict[str, Any]:
-        return presenters.workflow(self._record(name))
+        return self._present([self._record(name)])[0]
 
     def page(self, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
         records, next_after = self._table.page(Kind.WORKFLOW, limit, after)
-        return [presenters.workflow(record) for record in records], next_after
+        return self._present(records), next_after
+
+    def _present(self, records: list[Record]) -> list[dict[str, Any]]:
+        """Workflows with their stages filled in: two batch reads for the whole page."""
+        stages = self._table.get_many(
+            Kind.STAGE, {stage for record in records for stage in record.definition["Stages"]}
+        )
+        wanted = {operation for stage in stages.values() for operation in stage.definition["Operations"]}
+        operations = self._table.get_many(Kind.OPERATION, wanted)
+        return [presenters.workflow(record, stages, operations) for record in records]
 
     def configuration(self, name: str) -> dict[str, dict[str, dict[str, Any]]]:
         """The default configuration of every operation, by stage in run order: {stage: {op: config}}."""
@@ -46,7 +56,7 @@ class WorkflowService:
         }
 
     def _reference(self, workflow: str, stage: str, add: bool) -> Step:
-        error = BadRequestError(f"stage '{stage}' was deleted during this request")
+        error = BadRequestError(f"stage {quoted(stage)} was deleted during this request")
         if add:
             return self._table.add_user(Kind.STAGE, stage, workflow, error)
         return self._table.remove_user(Kind.STAGE, stage, workflow, error)
@@ -54,10 +64,10 @@ class WorkflowService:
     def create(self, workflow: Workflow) -> dict[str, Any]:
         name = workflow.Name
         if self._table.get(Kind.WORKFLOW, name) is not None:
-            raise ConflictError(f"workflow '{name}' already exists")
+            raise ConflictError(f"workflow {quoted(name)} already exists")
         definition = self._deployer.compile(workflow)
         record = new_record(Kind.WORKFLOW, name, stored_definition(workflow))
-        steps = [self._table.create(record, ConflictError(f"workflow '{name}' already exists"))]
+        steps = [self._table.create(record, ConflictError(f"workflow {quoted(name)} already exists"))]
         steps += [self._reference(name, stage, add=True) for stage in sorted(workflow.Stages)]
         self._table.transact(steps)
         try:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.search.index import IndexAction
+from api.search.query import QuerySyntaxError
 from api.search.sqlite_index import SqliteSearchIndex
 
 
@@ -89,9 +89,9 @@ def test_a_delete_on_an_unknown_field_is_refused(index: SqliteSearchIndex) -> No
         index.delete_matching("medialens-*", {"Colour": "red"})
 
 
-def test_a_malformed_query_is_sqlites_error_not_an_empty_answer(index: SqliteSearchIndex) -> None:
+def test_a_malformed_query_says_how_to_write_it_not_an_empty_answer(index: SqliteSearchIndex) -> None:
     index.put_document("medialens-labels", "a1/1", _document("a1", "Labels", 1, "cat"))
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(QuerySyntaxError, match="a quote is not closed; write words"):
         index.search('"unbalanced')
 
 

@@ -43,11 +43,47 @@ def test_workflow_configuration_is_every_operations_defaults_by_stage(library: W
     library.fails(404, "GET", "/workflow/configuration/Nope")
 
 
+def test_get_workflow_shows_each_stage_as_mie_did_in_run_order(library: WorkflowApi) -> None:
+    library.ok("POST", "/workflow", body=chain("Main", "_C", "Both"))
+    body = library.ok("GET", "/workflow/Main")
+    defaults = {"MediaType": "Video", "Enabled": True, "Level": 1}
+    assert list(body["Stages"]) == ["_C", "Both"]  # `jq '.Stages | .[].Name'` lists them in run order
+    assert body["Stages"]["_C"] == {
+        "Name": "_C",
+        "Operations": ["C"],
+        "Configuration": {"C": defaults},
+        "Next": "Both",
+    }
+    assert body["Stages"]["Both"] == {
+        "Name": "Both",
+        "Operations": ["A", "B"],
+        "Configuration": {"A": defaults, "B": defaults},
+        "End": True,
+    }
+    assert library.ok("GET", "/workflow") == [body]
+
+
+def test_get_workflow_shows_a_stage_update_and_a_put_of_it_round_trips(library: WorkflowApi) -> None:
+    library.ok("POST", "/workflow", body=chain("Main", "Both"))
+    library.ok("PUT", "/workflow/stage", body={"Name": "Both", "Operations": ["A", "C"]})
+    fetched = library.ok("GET", "/workflow/Main")
+    assert fetched["Stages"]["Both"]["Operations"] == ["A", "C"]
+    assert set(fetched["Stages"]["Both"]["Configuration"]) == {"A", "C"}
+    fetched["TimeoutSeconds"] = 60
+    updated = library.ok("PUT", "/workflow", body=fetched)
+    assert updated["Version"] == 2
+    assert updated["TimeoutSeconds"] == 60
+    assert updated["Stages"]["Both"]["End"] is True
+    # A stage's view is read-only, but a typo beside it is still refused.
+    fetched["Stages"]["Both"]["Nxt"] = "x"
+    assert "Nxt" in library.fails(400, "PUT", "/workflow", body=fetched)
+
+
 @pytest.mark.parametrize(
     ("workflow", "expected"),
     [
         (chain("W", "Both", "Missing", "Absent"), "Absent, Missing"),
-        ({"Name": "W", "StartAt": "Nowhere", "Stages": {"Both": {"End": True}}}, "StartAt 'Nowhere'"),
+        ({"Name": "W", "StartAt": "Nowhere", "Stages": {"Both": {"End": True}}}, 'StartAt "Nowhere"'),
         ({"Name": "W", "StartAt": "Both", "Stages": {"Both": {"Next": "_C"}}}, "Both -> _C"),
         (
             {"Name": "W", "StartAt": "Both", "Stages": {"Both": {"End": True}, "_C": {"End": True}}},

@@ -58,9 +58,19 @@ def test_submit_creates_the_asset_records_queued_and_enqueues(executions: Execut
 @pytest.mark.parametrize(
     ("configuration", "message"),
     [
-        ({"Nope": {"Labels": {}}}, "stage 'Nope'"),
-        ({"Detect": {"Ghost": {}}}, "operator 'Ghost'"),
-        ({"Detect": {"Labels": {"Enabled": "yes"}}}, "Enabled must be true or false"),
+        ({"Nope": {"Labels": {}}}, 'stage "Nope"'),
+        ({"Detect": {"Ghost": {}}}, 'operator "Ghost"'),
+        ({"Detect": {"Labels": {"Enabled": "yes"}}}, 'Enabled must be true or false, got "yes"'),
+        ({"Detect": {"Labels": {"MediaType": "Hologram"}}}, "MediaType must be one of Video, Image"),
+        ({"Detect": {"Operations": {"Ghost": {}}}}, 'operator "Ghost"'),
+        ({"Detect": {"Operations": {"Labels": {"Enabled": 1}}}}, "Labels.Enabled must be true or false"),
+        ({"Detect": {"Operations": {"Labels": {}}, "Labels": {}}}, "both inside and outside Operations"),
+        ({"Detect": {"Operations": {"Labels": {"MediaTypes": {"Hologram": True}}}}}, "MediaTypes must map"),
+        ({"Detect": {"Operations": {"Labels": {"MediaTypes": ["Video"]}}}}, "MediaTypes must map"),
+        (
+            {"Detect": {"Operations": {"Labels": {"MediaTypes": {"Audio": True, "Text": True}}}}},
+            "runs on one media type (Video)",
+        ),
     ],
 )
 def test_bad_override_is_a_400(executions: Executions, configuration: dict[str, Any], message: str) -> None:
@@ -205,3 +215,38 @@ def test_status_events_of_other_machines_are_ignored(executions: Executions) -> 
     timed_out = _status_event(record, "TIMED_OUT")
     assert status_events.lambda_handler(timed_out, None)["Handled"] is True
     assert executions.store.get(body["Id"])["Error"] == "the workflow timed out"  # type: ignore[index]
+
+
+def test_the_section_5_configuration_form_with_operations_and_media_type_flags(
+    executions: Executions,
+) -> None:
+    """Seed 004 section 5: `{stage: {"Operations": {op: {"Enabled", "MediaTypes": {kind: flag}}}}}`."""
+    body = executions.submit(
+        Configuration={
+            "Detect": {
+                "Operations": {
+                    "Labels": {
+                        "Enabled": True,
+                        "MediaTypes": {"Video": True, "Audio": False, "Frame": False},
+                    },
+                    "Faces": {"Enabled": True, "MediaTypes": {"Video": False, "Image": False}},
+                }
+            }
+        }
+    )
+    detect = body["Configuration"]["Detect"]
+    assert detect["Labels"] == {"MediaType": "Video", "Enabled": True, "Threshold": 50}
+    assert detect["Faces"] == {"MediaType": "Image", "Enabled": False}  # no flag set: runs on nothing
+    switched = executions.submit(
+        Configuration={"Detect": {"Operations": {"Faces": {"MediaTypes": {"Video": True, "Image": False}}}}}
+    )
+    assert switched["Configuration"]["Detect"]["Faces"] == {"MediaType": "Video", "Enabled": True}
+
+
+def test_the_step_6_configuration_form_is_the_same_override(executions: Executions) -> None:
+    plain = executions.submit(Configuration={"Detect": {"Faces": {"MediaType": "Image", "Enabled": False}}})
+    wrapped = executions.submit(
+        Configuration={"Detect": {"Operations": {"Faces": {"MediaType": "Image", "Enabled": False}}}}
+    )
+    assert plain["Configuration"] == wrapped["Configuration"]
+    assert plain["Configuration"]["Detect"]["Faces"]["Enabled"] is False

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.functional.workflow.workflow_helpers import WorkflowApi, chain, operation_body
+from tests.functional.workflow.workflow_helpers import (
+    WorkflowApi,
+    chain,
+    deployed_lambda_arn,
+    lambda_arn,
+    operation_body,
+)
 
 
 def test_create_sync_operation_returns_mie_fields_and_makes_its_singleton_stage(api: WorkflowApi) -> None:
@@ -67,7 +73,7 @@ def test_overlong_and_underscore_names_are_400(api: WorkflowApi) -> None:
     api.fails(400, "POST", "/workflow/operation", body=operation_body("_Hidden"))
     longest = {
         **operation_body("a" * 64),
-        "StartLambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
+        "StartLambdaArn": deployed_lambda_arn("f"),
     }
     assert api.ok("POST", "/workflow/operation", body=longest)["StageName"] == "_" + "a" * 64
 
@@ -135,3 +141,43 @@ def test_delete_operation_run_by_a_workflow_through_its_stage_is_409(api: Workfl
     message = api.fails(409, "DELETE", "/workflow/operation/Solo")
     assert "SoloFlow" in message
     api.ok("GET", "/workflow/stage/_Solo")
+
+
+def test_a_start_or_monitor_function_that_does_not_exist_is_400_naming_it(api: WorkflowApi) -> None:
+    missing = lambda_arn("NoSuchStart")
+    request = {**operation_body("Ghostly"), "StartLambdaArn": missing}
+    message = api.fails(400, "POST", "/workflow/operation", body=request)
+    assert message == f'StartLambdaArn: Lambda function "{missing}" does not exist'
+    api.fails(404, "GET", "/workflow/operation/Ghostly")
+    api.fails(404, "GET", "/workflow/stage/_Ghostly")
+
+    request = {**operation_body("Waiter", kind="Async"), "MonitorLambdaArn": lambda_arn("NoSuchMonitor")}
+    message = api.fails(400, "POST", "/workflow/operation", body=request)
+    assert message.startswith("MonitorLambdaArn: ") and "NoSuchMonitor" in message
+    assert "StartLambdaArn" not in message
+    api.fails(404, "GET", "/workflow/operation/Waiter")
+
+
+def test_both_missing_functions_are_named_in_one_answer(api: WorkflowApi) -> None:
+    request = {
+        **operation_body("Twice", kind="Async"),
+        "StartLambdaArn": lambda_arn("GoneStart"),
+        "MonitorLambdaArn": lambda_arn("GoneMonitor"),
+    }
+    message = api.fails(400, "POST", "/workflow/operation", body=request)
+    assert "StartLambdaArn" in message and "GoneStart" in message
+    assert "MonitorLambdaArn" in message and "GoneMonitor" in message
+
+
+def test_put_to_a_function_that_does_not_exist_is_400_and_keeps_the_old_one(api: WorkflowApi) -> None:
+    created = api.ok("POST", "/workflow/operation", body=operation_body("Moving"))
+    moved = {**operation_body("Moving"), "StartLambdaArn": lambda_arn("Vanished")}
+    assert "Vanished" in api.fails(400, "PUT", "/workflow/operation", body=moved)
+    kept = api.ok("GET", "/workflow/operation/Moving")
+    assert kept["StartLambdaArn"] == created["StartLambdaArn"]
+    assert kept["Version"] == 1
+
+
+def test_a_function_alias_that_does_not_exist_is_400(api: WorkflowApi) -> None:
+    request = {**operation_body("Aliased"), "StartLambdaArn": deployed_lambda_arn("AliasedStart") + ":live"}
+    assert ":live" in api.fails(400, "POST", "/workflow/operation", body=request)

@@ -6,8 +6,10 @@ operations' definitions), enough to see through `describe_state_machine` what wa
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
+import zipfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,15 +37,54 @@ def lambda_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
 
+def deployed_lambda_arn(name: str) -> str:
+    """The ARN of function `name`, created in moto first if needed (the API checks it exists)."""
+    client = boto3.client("lambda", region_name=REGION)
+    try:
+        return str(client.get_function_configuration(FunctionName=name)["FunctionArn"])
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    made = client.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=_lambda_role(),
+        Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()},
+    )
+    return str(made["FunctionArn"])
+
+
+def _lambda_role(name: str = "medialens-test-lambda") -> str:
+    iam = boto3.client("iam", region_name=REGION)
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+
+
 def operation_body(name: str, *, kind: str = "Sync", media: str = "Video", **config: Any) -> dict[str, Any]:
+    """A `POST /workflow/operation` body whose functions exist (`{name}Start`, `{name}Monitor`)."""
     body: dict[str, Any] = {
         "Name": name,
         "Type": kind,
         "Configuration": {"MediaType": media, "Enabled": True, **config},
-        "StartLambdaArn": lambda_arn(f"{name}Start"),
+        "StartLambdaArn": deployed_lambda_arn(f"{name}Start"),
     }
     if kind == "Async":
-        body["MonitorLambdaArn"] = lambda_arn(f"{name}Monitor")
+        body["MonitorLambdaArn"] = deployed_lambda_arn(f"{name}Monitor")
     return body
 
 

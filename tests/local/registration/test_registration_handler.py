@@ -159,6 +159,7 @@ def test_create_registers_everything_and_the_workflow_runs(
         "WorkflowCount": "1",
         "Removed": "",
         "Left": "",
+        "Kept": "",
         "MaxConcurrentWorkflows": "7",
     }
     assert _max_concurrent(running.api) == 7
@@ -225,6 +226,39 @@ def test_update_leaves_what_a_users_own_stage_or_workflow_still_uses(
     assert _exists(running.api, f"/workflow/operation/{shared_operation['Name']}")
     assert _exists(running.api, f"/workflow/stage/{shared_stage['Name']}")
     assert result["Data"]["Left"] == f"stage {shared_stage['Name']},operation {shared_operation['Name']}"
+
+
+def test_a_definition_a_user_registered_under_a_library_name_is_kept_not_replaced(
+    library: Library, running: RunningPlatform
+) -> None:
+    users_function = running.api.call("GET", "/workflow/operation/TestSyncFail")["StartLambdaArn"]
+    twin = {**library.operation("Twin"), "StartLambdaArn": users_function}
+    running.api.upsert("operation", twin)
+    running.api.upsert("stage", {"Name": f"Reg{library.tag}TwinStage", "Operations": [twin["Name"]]})
+    theirs = library.stage("TwinStage", library.operation("Mine"))
+    old = library.properties([library.operation("Mine")], [], [])
+    _invoke("Create", old)
+
+    # A new library version adds an operator and a stage whose names a user already took.
+    result = _invoke(
+        "Update",
+        library.properties([library.operation("Mine"), library.operation("Twin")], [theirs], []),
+        old,
+    )
+
+    assert running.api.call("GET", f"/workflow/operation/{twin['Name']}")["StartLambdaArn"] == users_function
+    user_stage = running.api.call("GET", f"/workflow/stage/{theirs['Name']}")
+    assert user_stage["Operations"] == [twin["Name"]]
+    assert result["Data"]["Kept"] == f"operation {twin['Name']},stage {theirs['Name']}"
+    assert result["Data"]["Operations"] == library.operation("Mine")["Name"]
+    assert result["Data"]["Stages"] == ""
+
+    # What the library registered before stays the library's: an update reaches it.
+    changed = library.operation("Mine", Extra="yes")
+    _invoke("Update", library.properties([changed], [], []), old)
+    assert (
+        running.api.call("GET", f"/workflow/operation/{changed['Name']}")["Configuration"]["Extra"] == "yes"
+    )
 
 
 def test_update_fails_naming_a_dropped_definition_it_cannot_remove(

@@ -68,7 +68,9 @@ def test_async_needs_a_monitor_and_sync_refuses_one(tmp_path: Path) -> None:
     [
         ("{not json", "cannot read operator definitions"),
         (json.dumps(_definition()), "expected a JSON list"),
-        ([_definition(Name="bad name!")], "definition 0: Name"),
+        ([_definition(Name="bad name!")], r"definition 0 \(bad name!\): Name: .*, got \"bad name!\""),
+        ([_definition(TimeoutSeconds=901)], r"definition 0 \(Echo\): TimeoutSeconds: .* 900, got 901"),
+        (["Echo"], "definition 0: definition: Input should be a valid dictionary"),
         ([_definition(Colour="red")], "Colour: Extra inputs are not permitted"),
         ([_definition(StartHandler="os.system")], "StartHandler"),
         ([_definition(StartHandler="operators.echo.gone.start")], "has no module operators/echo/gone.py"),
