@@ -2,8 +2,10 @@
 
 In moto 5.2.5 every invocation — the Invoke API, a Step Functions Task (its interpreter calls the
 moto server's Invoke API), an S3/SNS notification — ends in `LambdaFunction.invoke(body,
-request_headers, response_headers)`. Patching that one method makes all of them run our handlers.
-Functions the pool does not know fall through to moto's own implementation.
+request_headers, response_headers)`. Patching that one method makes all of them run our handlers:
+the platform's own functions by name, the functions users create through the Lambda API through
+`UserFunctions` (their uploaded code, layers and settings). moto's own implementation, which runs
+Docker, is never reached while a bridge with user functions is installed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from moto.awslambda.models import LambdaFunction
 
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.patching import MethodPatch
+from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult
 
 LOG = logging.getLogger(__name__)
@@ -45,9 +48,16 @@ def _header(headers: Any, name: str, default: str) -> str:
 
 def _patched_invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> Any:
     bridge = LambdaBridge.active()
-    if bridge is None or self.function_name not in bridge.invoker.function_names:
+    if bridge is None:
         return _original_invoke(self, body, request_headers, response_headers)
-    return bridge.handle(self.function_name, body, request_headers, response_headers)
+    if self.function_name in bridge.invoker.function_names:
+        return bridge.handle(self.function_name, body, request_headers, response_headers)
+    if bridge.user_functions is None:
+        return _original_invoke(self, body, request_headers, response_headers)
+    prepared = bridge.user_functions.prepare(self)
+    if isinstance(prepared, InvokeResult):
+        return bridge.respond(prepared, request_headers, response_headers)
+    return bridge.handle(prepared, body, request_headers, response_headers)
 
 
 class LambdaBridge(MethodPatch):
@@ -59,9 +69,12 @@ class LambdaBridge(MethodPatch):
     original = _original_invoke
     thread_name = "lambda-async"
 
-    def __init__(self, invoker: Invoker, *, async_threads: int = 8) -> None:
+    def __init__(
+        self, invoker: Invoker, *, user_functions: UserFunctions | None = None, async_threads: int = 8
+    ) -> None:
         super().__init__(threads=async_threads)
         self.invoker = invoker
+        self.user_functions = user_functions
 
     def handle(self, name: str, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
@@ -74,7 +87,14 @@ class LambdaBridge(MethodPatch):
             # turns the Event header into the 202).
             self.submit_invocation(self.invoker.invoke, name, payload, LOG)
             return b""
-        result = self.invoker.invoke(name, payload)
+        return self.respond(self.invoker.invoke(name, payload), request_headers, response_headers)
+
+    def respond(self, result: InvokeResult, request_headers: Any, response_headers: Any) -> bytes:
+        """The Invoke answer for `result` (an Event invocation answers 202 with no body)."""
+        if _header(request_headers, "x-amz-invocation-type", "RequestResponse") != "RequestResponse":
+            if result.function_error:
+                LOG.warning("invocation failed: %s", result.payload[:500].decode("utf-8", "replace"))
+            return b""
         if result.function_error:
             # moto's responses.py passes this header on; boto3 exposes it as FunctionError and
             # the Step Functions interpreter then reads errorType from the payload.

@@ -1,9 +1,9 @@
 """The whole platform on one machine: moto executing the real state machines, our handlers as Lambdas.
 
 `LocalPlatform.start()` brings up, in order: the moto server (Step Functions execution on), the
-Lambda bridge and EventBridge dispatcher, the warm worker pool, the deployment's resources, the saved
-snapshot, the event-source pollers and the local API; `stop()` saves the snapshot and takes it all
-down again in reverse.
+Lambda bridge and EventBridge dispatcher, the warm worker pool, the SDK layer, the deployment's
+resources, the saved snapshot and user functions, the event-source pollers and the local API;
+`stop()` saves the snapshot and user functions and takes it all down again in reverse.
 """
 
 from __future__ import annotations
@@ -22,15 +22,20 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens import snapshot
-from medialens.runtime import moto_tuning
+from medialens.runtime import function_store, moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
 from medialens.runtime.event_sources import PollingThread, build_pollers
 from medialens.runtime.eventbridge import EventBridgeDispatcher
 from medialens.runtime.execution_retention import prune_executions
+from medialens.runtime.function_logs import FunctionLogs
 from medialens.runtime.lambda_bridge import LambdaBridge, ensure_role, register_functions
+from medialens.runtime.lambda_guard import LambdaGuard
+from medialens.runtime.log_routing import route_logs, unroute_logs
 from medialens.runtime.periodic import PeriodicTask
+from medialens.runtime.sdk_layer import SDK_LAYER_NAME, publish_sdk_layer
 from medialens.runtime.sessions import LocalSession
+from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult, WorkerPool
 from medialens.state import Endpoints, StateDir
 
@@ -62,11 +67,13 @@ class LocalPlatform:
         self._moto_url = ""
         self._saved_moto_port: str | None = None
         self._bridge: LambdaBridge | None = None
+        self._guard: LambdaGuard | None = None
+        self._platform_functions: frozenset[str] = frozenset()
+        self.sdk_layer_arn = ""
         self._dispatcher: EventBridgeDispatcher | None = None
         self._pollers: list[PollingThread] = []
         self._api: BaseWSGIServer | None = None
         self._log_handler: logging.Handler | None = None
-        self._moto_propagated = True
 
     def start(self, progress: Callable[[str], None] = print) -> Endpoints:
         started = time.monotonic()
@@ -79,7 +86,7 @@ class LocalPlatform:
     def _start(self, progress: Callable[[str], None], started: float) -> Endpoints:
         self.state.ensure()
         credentials = self.state.credentials()
-        self._route_logs()
+        self._log_handler = route_logs(self.state.log_file)
 
         moto_tuning.install()
         self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
@@ -91,6 +98,7 @@ class LocalPlatform:
         os.environ["MOTO_PORT"] = str(port)
         # Leave lambda.use_docker at its default (True): False swaps in moto's "simple" Lambda
         # backend, whose invoke never reaches LambdaFunction.invoke, where the bridge hooks in.
+        # Docker is never tried all the same: the bridge runs every function, user ones included.
         config = {"stepfunctions": {"execute_state_machine": True}}
         requests.post(f"{self._moto_url}/moto-api/config", json=config, timeout=10).raise_for_status()
         progress(f"moto server on {self._moto_url}")
@@ -109,23 +117,34 @@ class LocalPlatform:
             "AWS_DEFAULT_REGION": credentials.region,
             "AWS_EC2_METADATA_DISABLED": "true",
         }
-        self.pool = WorkerPool(specs, code_paths=self.code_paths, base_env=base_env)
+        logs = FunctionLogs(credentials.region)
+        self.pool = WorkerPool(specs, code_paths=self.code_paths, base_env=base_env, logs=logs)
+        self._platform_functions = frozenset(spec.name for spec in specs)
         failures = self.pool.warm()
         for name, failure in failures.items():
             progress(f"function {name} failed to start: {failure.payload.decode('utf-8', 'replace')}")
         progress(f"{len(specs) - len(failures)} functions warm")
 
-        self._bridge = LambdaBridge(self.pool)
+        user_functions = UserFunctions(self.pool, self._lambda_dir / "unpacked")
+        self._guard = LambdaGuard(on_delete=user_functions.forget)
+        self._guard.install()
+        self._bridge = LambdaBridge(self.pool, user_functions=user_functions)
         self._bridge.install()
         self._dispatcher = EventBridgeDispatcher(self._invoke)
         self._dispatcher.install()
 
         self.session = LocalSession(credentials, self._moto_url)
-        register_functions(self.session.client("lambda"), specs, ensure_role(self.session.client("iam")))
+        lambda_client, iam_client = self.session.client("lambda"), self.session.client("iam")
+        register_functions(lambda_client, specs, ensure_role(iam_client))
+        self.sdk_layer_arn = publish_sdk_layer(lambda_client)
+        progress(f"SDK layer {self.sdk_layer_arn}")
         self.deployment.provision(self.session)
         if self.state.snapshot_dir.exists():
             counts = snapshot.restore(self.session, self.state.snapshot_dir)
             progress(f"restored {counts['objects']} objects and {counts['items']} items")
+        kept = function_store.restore(lambda_client, iam_client, self._lambda_dir / "store")
+        if any(kept.values()):
+            progress(f"restored {kept['functions']} user functions and {kept['layers']} layer versions")
 
         recovered = self.deployment.recover(self.session, self._moto_url)
         if recovered:
@@ -156,6 +175,23 @@ class LocalPlatform:
         progress(f"ready in {time.monotonic() - started:.1f} s")
         return self.endpoints
 
+    @property
+    def _lambda_dir(self) -> Path:
+        return self.state.root / "lambda"
+
+    def _save_user_functions(self, progress: Callable[[str], None]) -> None:
+        try:
+            counts = function_store.save(
+                self.state.credentials().region,
+                self._lambda_dir / "store",
+                skip_functions=self._platform_functions,
+                skip_layers={SDK_LAYER_NAME},
+            )
+            progress(f"saved {counts['functions']} user functions and {counts['layers']} layer versions")
+        except Exception:
+            LOG.exception("saving the user functions failed")
+            progress("saving the user functions failed; the previous copy is kept")
+
     def _invoke(self, function_name: str, payload: bytes) -> InvokeResult:
         if self.pool is None:
             raise RuntimeError("the platform is not running")
@@ -172,6 +208,7 @@ class LocalPlatform:
             except Exception:
                 LOG.exception("saving the snapshot failed")
                 progress("saving the snapshot failed; the previous one is kept")
+            self._save_user_functions(progress)
         for poller in self._pollers:
             poller.stop()
         self._pollers = []
@@ -179,10 +216,10 @@ class LocalPlatform:
             self._api.shutdown()
             self._api.server_close()
             self._api = None
-        for patch in (self._dispatcher, self._bridge):
+        for patch in (self._dispatcher, self._bridge, self._guard):
             if patch is not None:
                 patch.uninstall()
-        self._dispatcher = self._bridge = None
+        self._dispatcher = self._bridge = self._guard = None
         if self.pool is not None:
             self.pool.close()
             self.pool = None
@@ -200,34 +237,9 @@ class LocalPlatform:
         if self.endpoints is not None:
             self.state.clear_endpoints()
             self.endpoints = None
-        self._unroute_logs()
         gc.unfreeze()
-
-    def _route_logs(self) -> None:
-        # Handler output and our own records go to the state folder's log, not the terminal.
-        self._log_handler = logging.FileHandler(self.state.log_file)
-        self._log_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        medialens_logger = logging.getLogger("medialens")
-        medialens_logger.addHandler(self._log_handler)
-        if medialens_logger.level == logging.NOTSET:
-            medialens_logger.setLevel(logging.INFO)
-        werkzeug_logger = logging.getLogger("werkzeug")  # one access-log line per moto call
-        if werkzeug_logger.level == logging.NOTSET:
-            werkzeug_logger.setLevel(logging.WARNING)
-        # moto logs every failed state-machine task as an ERROR with the whole state dumped;
-        # that belongs in the log file, not on the terminal.
-        moto_logger = logging.getLogger("moto")
-        moto_logger.addHandler(self._log_handler)
-        self._moto_propagated = moto_logger.propagate
-        moto_logger.propagate = False
-
-    def _unroute_logs(self) -> None:
         if self._log_handler is not None:
-            logging.getLogger("medialens").removeHandler(self._log_handler)
-            moto_logger = logging.getLogger("moto")
-            moto_logger.removeHandler(self._log_handler)
-            moto_logger.propagate = self._moto_propagated
-            self._log_handler.close()
+            unroute_logs(self._log_handler)
             self._log_handler = None
 
     def __enter__(self) -> LocalPlatform:

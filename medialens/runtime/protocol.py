@@ -18,6 +18,8 @@ MAX_FRAME = 64 * 1024 * 1024  # far above Lambda's 6 MB payload limit; guards a 
 
 # Environment variable through which the parent tells the worker its two pipe fds: "read,write".
 FDS_ENV = "MEDIALENS_WORKER_FDS"
+# Set for a user's function: the folders (task root, layers) its platform packages may come from.
+ISOLATED_ENV = "MEDIALENS_FUNCTION_PATHS"
 
 
 class FrameTimeoutError(Exception):

@@ -9,19 +9,54 @@ match on the same names locally as on AWS.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import json
 import logging
 import os
+import resource
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any, TextIO
 
-from medialens.runtime.protocol import FDS_ENV, FrameEOFError, read_frame, write_frame
+from medialens.runtime.protocol import FDS_ENV, ISOLATED_ENV, FrameEOFError, read_frame, write_frame
 
 _LOG_TAIL_CHARS = 4096  # Lambda's LogType=Tail returns the last 4 KB
 Handler = Callable[[Any, Any], Any]
+# The platform's own top-level packages (pyproject's package list). A user's function on AWS sees
+# them only through a layer it attaches, so an isolated worker finds them only in its own folders.
+PLATFORM_PACKAGES = frozenset(
+    {"medialens", "medialens_helper", "MediaInsightsEngineLambdaHelper", "api", "operators"}
+)
+# awslambdaric joins the lines of an error record with "\r": one log event, several lines.
+_RECORD_LINE_SEPARATOR = "\r"
+
+
+class _OwnFoldersOnly(importlib.abc.MetaPathFinder):
+    """Finds the platform's package names in the function's folders, or nowhere."""
+
+    def __init__(self, folders: Sequence[str]) -> None:
+        self._folders = list(folders)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if path is not None or fullname not in PLATFORM_PACKAGES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, self._folders)
+        if spec is None:
+            raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
+        return spec
+
+
+def _isolate(folders: Sequence[str]) -> None:
+    # Ahead of the editable install's finder and of the runtime's own folders on sys.path.
+    for name in [name for name in sys.modules if name.partition(".")[0] in PLATFORM_PACKAGES]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, _OwnFoldersOnly(folders))
 
 
 class _Tee:
@@ -70,6 +105,9 @@ def _error(error_type: str, message: str, trace: list[str] | None = None) -> dic
 def _load_handler(spec: str) -> Handler | dict[str, Any]:
     """The handler, or the error payload Lambda would report for it (as awslambdaric does)."""
     modname, _, fname = spec.rpartition(".")
+    if not modname or not fname:
+        message = f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)"
+        return _error("Runtime.MalformedHandlerName", message)
     try:
         module = importlib.import_module(modname)
     except ImportError as exc:
@@ -89,6 +127,28 @@ def _exception_payload(exc: BaseException) -> dict[str, Any]:
     frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename != __file__]
     trace = traceback.format_list(frames)
     return _error(type(exc).__name__, str(exc), trace)
+
+
+def log_error_record(payload: dict[str, Any], stream: TextIO | _Tee) -> None:
+    """`[ERROR] Type: message` and the traceback, as the Lambda Python runtime logs an error."""
+    lines = [f"[ERROR] {payload.get('errorType')}: {payload.get('errorMessage')}"]
+    trace = payload.get("stackTrace")
+    if trace is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in trace:
+            lines.extend(str(element).splitlines() or [""])
+    stream.write(_RECORD_LINE_SEPARATOR.join(lines) + "\n")
+    stream.flush()
+
+
+def _report_line(request_id: str, started: float) -> str:
+    elapsed = (time.monotonic() - started) * 1000
+    memory = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+    used_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: KiB
+    return (
+        f"REPORT RequestId: {request_id}\tDuration: {elapsed:.2f} ms\tBilled Duration: {int(elapsed) + 1} ms"
+        f"\tMemory Size: {memory} MB\tMax Memory Used: {used_mb} MB"
+    )
 
 
 def _invoke(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
@@ -117,9 +177,13 @@ def main() -> int:
     sys.stdout = _Tee(sys.stdout, tail)
     sys.stderr = _Tee(sys.stderr, tail)
     logging.basicConfig(format="[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s", stream=sys.stderr)
+    if ISOLATED_ENV in os.environ:
+        _isolate(os.environ[ISOLATED_ENV].split(os.pathsep))
+    version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
 
     loaded = _load_handler(os.environ["_HANDLER"])
     if isinstance(loaded, dict):
+        log_error_record(loaded, real_stdout)
         write_frame(write_fd, {"ready": False, "error": loaded, "log": "".join(tail)})
         return 1
     write_frame(write_fd, {"ready": True})
@@ -130,17 +194,18 @@ def main() -> int:
             return 0  # the pool closed our pipe: shut down quietly
         tail.clear()
         started = time.monotonic()
-        print(f"START RequestId: {request['request_id']} Version: $LATEST", file=real_stdout)
+        print(f"START RequestId: {request['request_id']} Version: {version}", file=real_stdout)
+        real_stdout.flush()
         answer = _invoke(handler=loaded, request=request)
         if isinstance(answer["payload"], dict):
             answer["payload"]["requestId"] = request["request_id"]
+            log_error_record(answer["payload"], sys.stdout)
             answer["payload"] = json.dumps(answer["payload"])
         sys.stdout.flush()
         sys.stderr.flush()
         answer["log"] = "".join(tail)[-_LOG_TAIL_CHARS:]
-        elapsed = (time.monotonic() - started) * 1000
         print(f"END RequestId: {request['request_id']}", file=real_stdout)
-        print(f"REPORT RequestId: {request['request_id']}\tDuration: {elapsed:.2f} ms", file=real_stdout)
+        print(_report_line(request["request_id"], started), file=real_stdout)
         real_stdout.flush()
         write_frame(write_fd, answer)
 

@@ -23,12 +23,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from medialens.runtime.function_logs import ACCOUNT_ID, FunctionLogs, LogStream
 from medialens.runtime.functions import FunctionSpec
-from medialens.runtime.protocol import FDS_ENV, FrameEOFError, FrameTimeoutError, read_frame, write_frame
+from medialens.runtime.protocol import (
+    FDS_ENV,
+    ISOLATED_ENV,
+    FrameEOFError,
+    FrameTimeoutError,
+    read_frame,
+    write_frame,
+)
 
 LOG = logging.getLogger(__name__)
 INIT_TIMEOUT_SECONDS = 30.0  # importing boto3 and a handler can take a while on a busy machine
-ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs match the ones moto hands out
+__all__ = ["ACCOUNT_ID", "InvokeResult", "UnknownFunctionError", "WorkerPool"]
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 
 
@@ -50,8 +58,11 @@ def _error_payload(error_type: str, message: str) -> bytes:
 class _Worker:
     """One worker process and its pipes; used by one caller at a time."""
 
-    def __init__(self, spec: FunctionSpec, env: Mapping[str, str]) -> None:
+    def __init__(self, spec: FunctionSpec, env: Mapping[str, str], logs: FunctionLogs | None) -> None:
         self.spec = spec
+        self.log_stream = logs.open_stream(spec.name, spec.version) if logs is not None else None
+        if self.log_stream is not None:
+            env = {**env, "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream.name}
         req_read, self._req_write = os.pipe()
         self._resp_read, resp_write = os.pipe()
         try:
@@ -72,7 +83,9 @@ class _Worker:
         self.healthy = True
         logger = logging.getLogger(f"medialens.lambda.{spec.name}")
         assert self.process.stdout is not None
-        threading.Thread(target=_forward_output, args=(self.process.stdout, logger), daemon=True).start()
+        threading.Thread(
+            target=_forward_output, args=(self.process.stdout, logger, self.log_stream), daemon=True
+        ).start()
 
     def wait_ready(self) -> InvokeResult | None:
         """None when the handler imported; otherwise the init error, as Lambda reports it."""
@@ -102,11 +115,21 @@ class _Worker:
             self.kill()
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
             message = f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds"
+            self._log_ending(request_id, message, timeout)
             return InvokeResult(_error_payload("Sandbox.Timedout", message), "Unhandled", "")
         except (FrameEOFError, BrokenPipeError):
             return InvokeResult(self._exit_error(request_id), "Unhandled", "")
         error = frame.get("function_error")
         return InvokeResult(str(frame["payload"]).encode(), error, str(frame.get("log", "")))
+
+    def _log_ending(self, request_id: str, message: str, timeout: float) -> None:
+        # The worker was killed mid-invocation: write what Lambda's own log lines would say.
+        if self.log_stream is None:
+            return
+        self.log_stream.write(f"END RequestId: {request_id}")
+        duration = f"Duration: {timeout * 1000:.2f} ms"
+        self.log_stream.write(f"REPORT RequestId: {request_id}\t{duration}\tStatus: timeout")
+        self.log_stream.write(message)
 
     def _exit_error(self, request_id: str) -> bytes:
         self.healthy = False
@@ -142,26 +165,37 @@ class _Worker:
             self.process.wait(timeout=5)
 
 
-def _forward_output(stream: IO[bytes], logger: logging.Logger) -> None:
-    # A worker's stdout/stderr become log records, never the platform's own stdout.
+def _forward_output(stream: IO[bytes], logger: logging.Logger, log_stream: LogStream | None) -> None:
+    # A worker's stdout/stderr go to its CloudWatch log stream (the platform log keeps them at
+    # DEBUG only, so it stays readable), never to the platform's own stdout.
     with stream:
         for line in iter(stream.readline, b""):
-            logger.info("%s", line.decode("utf-8", "replace").rstrip("\n"))
+            text = line.decode("utf-8", "replace").rstrip("\n")
+            logger.debug("%s", text)
+            if log_stream is not None:
+                try:
+                    log_stream.write(text)
+                except Exception:  # the moto server was reset while the worker still spoke
+                    logger.debug("could not write to %s", log_stream.group)
 
 
 class _Function:
     """The workers of one function, and the semaphore that caps its concurrency."""
 
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], max_workers: int) -> None:
+    def __init__(
+        self, spec: FunctionSpec, env: dict[str, str], max_workers: int, logs: FunctionLogs | None
+    ) -> None:
         self.spec = spec
         self.env = env
+        self.logs = logs
+        self.retired = False
         self.slots = threading.BoundedSemaphore(max_workers)
         self.lock = threading.Lock()
         self.idle: list[_Worker] = []
         self.live: set[_Worker] = set()
 
     def spawn(self) -> _Worker:
-        worker = _Worker(self.spec, self.env)
+        worker = _Worker(self.spec, self.env, self.logs)
         with self.lock:
             self.live.add(worker)
         return worker
@@ -178,11 +212,20 @@ class _Function:
 
     def give_back(self, worker: _Worker) -> None:
         with self.lock:
-            if worker.healthy and worker.process.poll() is None:
+            if not self.retired and worker.healthy and worker.process.poll() is None:
                 self.idle.append(worker)
                 return
             self.live.discard(worker)
         worker.close(grace=0)
+
+    def retire(self) -> None:
+        """No new invocations reach these workers: idle ones stop now, busy ones when they finish."""
+        with self.lock:
+            self.retired = True
+            idle, self.idle = self.idle, []
+            self.live.difference_update(idle)
+        for worker in idle:
+            worker.close(grace=0)
 
 
 class WorkerPool:
@@ -195,12 +238,36 @@ class WorkerPool:
         code_paths: Sequence[Path],
         base_env: Mapping[str, str],
         max_workers_per_function: int = 4,
+        logs: FunctionLogs | None = None,
     ) -> None:
         self._closed = False
+        self._code_paths = list(code_paths)
+        self._base_env = dict(base_env)
+        self._max_workers = max_workers_per_function
+        self._logs = logs
         self._functions: dict[str, _Function] = {}
+        self._retired: list[_Function] = []  # closed with the pool if a call still holds a worker
         for spec in specs:
-            env = _function_env(spec, code_paths, base_env)
-            self._functions[spec.name] = _Function(spec, env, max_workers_per_function)
+            self.define(spec.name, spec)
+
+    def define(self, key: str, spec: FunctionSpec) -> None:
+        """Run `spec` under `key` from now on; workers of an earlier definition are retired."""
+        env = _function_env(spec, self._code_paths, self._base_env)
+        previous = self._functions.get(key)
+        self._functions[key] = _Function(spec, env, self._max_workers, self._logs)
+        if previous is not None:
+            self._retire(previous)
+
+    def remove(self, key: str) -> None:
+        """Forget `key` (a deleted function); its workers are retired."""
+        previous = self._functions.pop(key, None)
+        if previous is not None:
+            self._retire(previous)
+
+    def _retire(self, function: _Function) -> None:
+        function.retire()
+        self._retired = [fn for fn in self._retired if fn.live]
+        self._retired.append(function)
 
     @property
     def function_names(self) -> frozenset[str]:
@@ -239,7 +306,7 @@ class WorkerPool:
 
     def close(self) -> None:
         self._closed = True
-        for fn in self._functions.values():
+        for fn in [*self._functions.values(), *self._retired]:
             with fn.lock:
                 workers, fn.idle, fn.live = list(fn.live), [], set()
             for worker in workers:
@@ -258,21 +325,33 @@ def _function_env(
     env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
     env.update(base_env)
     env.update(spec.environment)
+    paths = list(spec.code_paths) or list(code_paths)
+    if spec.isolated:
+        # Only the function's own folders may hold the platform's packages (see worker_main);
+        # the runtime itself still comes from the pool's code paths, after them.
+        env[ISOLATED_ENV] = os.pathsep.join(str(path) for path in spec.code_paths)
+        paths += [path for path in code_paths if path not in paths]
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     lambda_vars: dict[str, Any] = {
         "_HANDLER": spec.handler,
         "AWS_REGION": region,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": spec.memory_mb,
         "AWS_LAMBDA_FUNCTION_TIMEOUT": int(spec.timeout_seconds),
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{uuid.uuid4().hex}",
-        "LAMBDA_TASK_ROOT": str(code_paths[0]) if code_paths else os.getcwd(),
-        "MEDIALENS_FUNCTION_ARN": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{spec.name}",
-        "PYTHONPATH": os.pathsep.join(str(path) for path in code_paths),
+        "LAMBDA_TASK_ROOT": str(paths[0]) if paths else os.getcwd(),
+        "MEDIALENS_FUNCTION_ARN": _function_arn(region, spec),
+        "PYTHONPATH": os.pathsep.join(str(path) for path in paths),
         "PYTHONUNBUFFERED": "1",
     }
     env.update({key: str(value) for key, value in lambda_vars.items()})
     return env
+
+
+def _function_arn(region: str, spec: FunctionSpec) -> str:
+    # The context's invoked_function_arn: qualified when a published version runs.
+    arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{spec.name}"
+    return arn if spec.version == "$LATEST" else f"{arn}:{spec.version}"
