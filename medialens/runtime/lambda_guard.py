@@ -9,6 +9,9 @@ Docker). While a `LambdaGuard` is installed, moto's Lambda models answer instead
 - function code or layer content that is not a zip: InvalidParameterValueException, "Could not
   unzip uploaded file...", as Lambda says, and the function keeps its previous code; a zip with
   an entry that would land outside its folder (absolute, `..`, a symbolic link) is refused too.
+
+It also mends moto's Invoke, which reads the query parameter `qualifier` while the Lambda API (and
+boto3, the CLI) send `Qualifier`: without it `invoke --qualifier 1` would run `$LATEST`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from moto.awslambda.exceptions import InvalidParameterValueException
 from moto.awslambda.models import LambdaBackend, LambdaFunction, LayerVersion
+from moto.awslambda.responses import LambdaResponse
 
 from medialens.runtime.functions import PYTHON_RUNTIMES
 from medialens.runtime.user_code import archive_problem
@@ -46,6 +50,7 @@ _original_set_code: Callable[..., Any] = LambdaFunction._set_function_code
 _original_update_config: Callable[..., Any] = LambdaFunction.update_configuration
 _original_layer_init: Callable[..., Any] = LayerVersion.__init__
 _original_delete: Callable[..., Any] = LambdaBackend.delete_function
+_original_invoke_response: Callable[..., Any] = LambdaResponse.invoke
 
 
 def _create_function(self: LambdaBackend, spec: dict[str, Any]) -> LambdaFunction:
@@ -95,12 +100,25 @@ def _delete_function(self: LambdaBackend, function_name: str, qualifier: str | N
         guard.on_delete(name)
 
 
+def _invoke_response(self: LambdaResponse) -> Any:
+    qualifier = self._get_param("Qualifier")
+    if qualifier is not None:
+        read = self._get_param
+
+        def with_qualifier(name: str, if_none: Any = None) -> Any:
+            return qualifier if name == "qualifier" else read(name, if_none)
+
+        self._get_param = with_qualifier  # type: ignore[method-assign]  # this request's object only
+    return _original_invoke_response(self)
+
+
 _PATCHES: tuple[tuple[type, str, Callable[..., Any], Callable[..., Any]], ...] = (
     (LambdaBackend, "create_function", _create_function, _original_create),
     (LambdaFunction, "_set_function_code", _set_function_code, _original_set_code),
     (LambdaFunction, "update_configuration", _update_configuration, _original_update_config),
     (LayerVersion, "__init__", _layer_init, _original_layer_init),
     (LambdaBackend, "delete_function", _delete_function, _original_delete),
+    (LambdaResponse, "invoke", _invoke_response, _original_invoke_response),
 )
 
 
