@@ -108,7 +108,7 @@ def _invoke_response(self: LambdaResponse) -> Any:
         def with_qualifier(name: str, if_none: Any = None) -> Any:
             return qualifier if name == "qualifier" else read(name, if_none)
 
-        self._get_param = with_qualifier  # type: ignore[method-assign]  # this request's object only
+        self._get_param = with_qualifier  # type: ignore[method-assign,assignment]  # this request's object only
     return _original_invoke_response(self)
 
 
