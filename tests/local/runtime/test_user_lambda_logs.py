@@ -145,7 +145,11 @@ def test_import_error_is_logged(platform: LocalPlatform, aws: Any, tmp_path: Pat
     name = f"broken-{uuid.uuid4().hex[:8]}"
     code = build_zip(tmp_path, {"app.py": "import no_such_package_anywhere\n"})
     aws.client("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=role_arn(platform), Handler="app.handler", Code={"ZipFile": code}
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn(platform),
+        Handler="app.handler",
+        Code={"ZipFile": code},
     )
 
     answer = invoke(aws, name, {})

@@ -64,9 +64,9 @@ def test_functions_and_layers_come_back_after_a_restart(tmp_path: Path) -> None:
         after = lam.get_function_configuration(FunctionName=NAME)
 
         assert second.sdk_layer_arn == sdk_arn
-        assert [v["LayerVersionArn"] for v in lam.list_layer_versions(LayerName="words")["LayerVersions"]] == [
-            layer["LayerVersionArn"]
-        ]
+        assert [
+            v["LayerVersionArn"] for v in lam.list_layer_versions(LayerName="words")["LayerVersions"]
+        ] == [layer["LayerVersionArn"]]
         for field in ("FunctionArn", "Handler", "Runtime", "Timeout", "Environment", "CodeSha256", "Layers"):
             assert after[field] == before[field], field
         assert _invoke(second) == ["new", "layered", "Complete"]
