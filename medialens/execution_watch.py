@@ -4,6 +4,8 @@
   not. `ExecutionWatcher` looks at the executions this platform has started and, for each whose
   state machine failed, timed out or was aborted, puts that event on the default bus, where the
   platform's rule (the same pattern as on AWS) routes it to the status-events handler.
+  It also writes one line to the platform log for each execution it saw queued or running once it
+  ends: its id, final status and reason (the full story is in the execution record and its logs).
 - moto keeps no state machine executions or queue messages across a restart. `recover_executions`
   ends the executions a stop interrupted, with that reason, and queues again those still waiting.
 """
@@ -31,6 +33,7 @@ STATUS_CHANGE_SOURCE = "aws.states"
 STATUS_CHANGE_DETAIL_TYPE = "Step Functions Execution Status Change"
 INTERRUPTED_REASON = "the local platform stopped while this execution ran"
 _PAGE = 100
+_REASON_CHARS = 300  # the platform log gets one short line per ending, never a dump
 
 
 def status_change_pattern(state_machine_arn_prefix: str) -> dict[str, Any]:
@@ -87,15 +90,30 @@ class ExecutionWatcher(PollingThread):
         self._sfn = session.client("stepfunctions")
         self._events = session.client("events")
         self._published: set[str] = set()
+        self._watching: set[str] = set()  # queued or started at the last poll
 
     def _poll_once(self) -> bool:
         started = list(_records(self._store, ExecutionStatus.STARTED))
+        self._log_endings(started)
         # Forget what has left Started: the set stays as small as the running executions.
         self._published &= {record["Id"] for record in started}
         for record in started:
             if record["Id"] not in self._published and self._publish_if_ended(record):
                 self._published.add(record["Id"])
         return False
+
+    def _log_endings(self, started: list[dict[str, Any]]) -> None:
+        queued = _records(self._store, ExecutionStatus.QUEUED)
+        current = {record["Id"] for record in started} | {record["Id"] for record in queued}
+        for execution_id in sorted(self._watching - current):
+            record = self._store.get(execution_id)
+            if record is None:
+                continue
+            reason = " ".join(str(record.get("Error") or "").split())[:_REASON_CHARS]
+            LOG.info(
+                "execution %s ended %s%s", execution_id, record["Status"], f": {reason}" if reason else ""
+            )
+        self._watching = current
 
     def _publish_if_ended(self, record: dict[str, Any]) -> bool:
         arn = record.get("ExecutionArn") or execution_arn(record["StateMachineArn"], record["Id"])

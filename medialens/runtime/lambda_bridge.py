@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from moto.awslambda.models import LambdaFunction
 
 from medialens.runtime.functions import FunctionSpec
-from medialens.runtime.patching import MethodPatch
+from medialens.runtime.patching import MethodPatch, error_summary
 from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult
 
@@ -93,7 +93,7 @@ class LambdaBridge(MethodPatch):
         """The Invoke answer for `result` (an Event invocation answers 202 with no body)."""
         if _header(request_headers, "x-amz-invocation-type", "RequestResponse") != "RequestResponse":
             if result.function_error:
-                LOG.warning("invocation failed: %s", result.payload[:500].decode("utf-8", "replace"))
+                LOG.warning("invocation failed: %s", error_summary(result.payload))
             return b""
         if result.function_error:
             # moto's responses.py passes this header on; boto3 exposes it as FunctionError and

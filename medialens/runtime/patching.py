@@ -7,6 +7,7 @@ idempotent install/uninstall, and a thread pool that is drained on uninstall.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -16,6 +17,18 @@ from typing import Any, ClassVar, Self
 from medialens.runtime.workers import InvokeResult
 
 _lock = threading.Lock()
+_SUMMARY_CHARS = 300
+
+
+def error_summary(payload: bytes) -> str:
+    """One short line for a Lambda error payload: "errorType: errorMessage" (the traceback is in
+    the function's CloudWatch log group, not the platform log)."""
+    try:
+        error = json.loads(payload)
+        text = f"{error.get('errorType')}: {error.get('errorMessage')}"
+    except (ValueError, AttributeError):
+        text = payload.decode("utf-8", "replace")
+    return " ".join(text.split())[:_SUMMARY_CHARS]
 
 
 class MethodPatch:
@@ -84,6 +97,4 @@ def _invoke_logged(
         log.exception("background invocation of %s failed", name)
         return
     if result.function_error:
-        log.warning(
-            "background invocation of %s failed: %s", name, result.payload[:2000].decode("utf-8", "replace")
-        )
+        log.warning("background invocation of %s failed: %s", name, error_summary(result.payload))

@@ -101,3 +101,23 @@ def test_the_platform_functions_log_to_cloudwatch_too(running: RunningPlatform) 
 def _api_function(running: RunningPlatform) -> str:
     names = [spec.name for spec in running.deployment.functions("", "")]
     return next(name for name in names if "workflow" in name.lower() and "api" in name.lower())
+
+
+def test_platform_log_has_one_short_line_per_execution_ending_with_its_reason(
+    running: RunningPlatform,
+) -> None:
+    execution = running.run(running.workflow([["TestSyncRaise"]]))
+    assert execution["Status"] == "Error"
+    log_file = running.platform.state.log_file
+
+    def ending() -> list[str]:
+        return [
+            line for line in log_file.read_text().splitlines() if f"execution {execution['Id']} ended" in line
+        ]
+
+    lines = wait_for(ending)
+
+    assert len(lines) == 1
+    assert "ended Error: " in lines[0]
+    assert "TestSyncRaise raised on purpose" in lines[0]
+    assert max(len(line) for line in log_file.read_text().splitlines()) < 1000
