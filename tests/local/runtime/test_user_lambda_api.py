@@ -349,3 +349,27 @@ def test_versions_and_aliases_run_the_code_of_their_version(
 
     lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
     assert invoke(lam, name, Qualifier="live") == (None, ["two", "2"])
+
+
+def test_a_module_named_like_a_platform_package_comes_from_the_users_zip(
+    platform: LocalPlatform, lam: Any, name: str, tmp_path: Path
+) -> None:
+    files = {
+        "app.py": "import operators, api\ndef handler(e, c):\n    return [operators.MINE, api.MINE]\n",
+        "operators.py": "MINE = 'my operators'\n",
+        "api/__init__.py": "MINE = 'my api'\n",
+    }
+    create(platform, lam, name, build_zip(tmp_path, files))
+
+    assert invoke(lam, name) == (None, ["my operators", "my api"])
+
+
+def test_the_platform_runtime_packages_are_not_importable_by_a_user_function(
+    platform: LocalPlatform, lam: Any, name: str, tmp_path: Path
+) -> None:
+    create(platform, lam, name, build_zip(tmp_path, {"app.py": "import medialens_helper\n"}))
+
+    error, result = invoke(lam, name)
+
+    assert error == "Unhandled"
+    assert result["errorMessage"] == "Unable to import module 'app': No module named 'medialens_helper'"
