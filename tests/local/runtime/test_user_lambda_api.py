@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from medialens.runtime.platform import LocalPlatform
 
-from .user_lambda_support import build_zip, lambda_platform, role_arn, wait_for
+from .user_lambda_support import build_zip, deploy, lambda_platform, role_arn, wait_for
 
 pytestmark = pytest.mark.local
 
@@ -56,12 +56,7 @@ def name() -> str:
 
 
 def create(platform: LocalPlatform, lam: Any, name: str, code: bytes, **settings: Any) -> dict[str, Any]:
-    settings.setdefault("Runtime", "python3.12")
-    settings.setdefault("Handler", "app.handler")
-    made: dict[str, Any] = lam.create_function(
-        FunctionName=name, Role=role_arn(platform), Code={"ZipFile": code}, **settings
-    )
-    return made
+    return deploy(platform, name, code, **settings)
 
 
 def invoke(lam: Any, name: str, event: Any = None, **extra: Any) -> tuple[str | None, Any]:

@@ -18,7 +18,7 @@ import pytest
 from medialens.runtime.log_routing import MOTO_LINE_CHARS
 from medialens.runtime.platform import LocalPlatform
 
-from .user_lambda_support import build_zip, lambda_platform, role_arn, wait_for
+from .user_lambda_support import build_zip, deploy, lambda_platform, wait_for
 
 pytestmark = pytest.mark.local
 
@@ -52,15 +52,7 @@ def aws(platform: LocalPlatform) -> Any:
 @pytest.fixture(scope="module")
 def function_name(platform: LocalPlatform, aws: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
     name = f"logger-{uuid.uuid4().hex[:8]}"
-    code = build_zip(tmp_path_factory.mktemp("src"), {"app.py": APP})
-    aws.client("lambda").create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn(platform),
-        Handler="app.handler",
-        Code={"ZipFile": code},
-        Timeout=1,
-    )
+    deploy(platform, name, build_zip(tmp_path_factory.mktemp("src"), {"app.py": APP}), Timeout=1)
     return name
 
 
@@ -143,14 +135,7 @@ def test_timeout_is_logged(aws: Any, function_name: str) -> None:
 
 def test_import_error_is_logged(platform: LocalPlatform, aws: Any, tmp_path: Path) -> None:
     name = f"broken-{uuid.uuid4().hex[:8]}"
-    code = build_zip(tmp_path, {"app.py": "import no_such_package_anywhere\n"})
-    aws.client("lambda").create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn(platform),
-        Handler="app.handler",
-        Code={"ZipFile": code},
-    )
+    deploy(platform, name, build_zip(tmp_path, {"app.py": "import no_such_package_anywhere\n"}))
 
     answer = invoke(aws, name, {})
 

@@ -10,7 +10,7 @@ import pytest
 
 from medialens.runtime.platform import LocalPlatform
 
-from .user_lambda_support import build_zip, lambda_platform, role_arn
+from .user_lambda_support import build_zip, deploy, lambda_platform
 
 pytestmark = pytest.mark.local
 
@@ -42,12 +42,10 @@ def test_functions_and_layers_come_back_after_a_restart(tmp_path: Path) -> None:
         dropped = lam.publish_layer_version(LayerName="words", Content={"ZipFile": layer_zip})
         layer = lam.publish_layer_version(LayerName="words", Content={"ZipFile": layer_zip})
         lam.delete_layer_version(LayerName="words", VersionNumber=dropped["Version"])
-        lam.create_function(
-            FunctionName=NAME,
-            Runtime="python3.12",
-            Role=role_arn(first),
-            Handler="app.handler",
-            Code={"ZipFile": _code(tmp_path, "old")},
+        deploy(
+            first,
+            NAME,
+            _code(tmp_path, "old"),
             Layers=[layer["LayerVersionArn"], first.sdk_layer_arn],
             Environment={"Variables": {"KEPT": "yes"}},
             Timeout=7,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.local.workflows.platform_client import RunningPlatform, operator_view, started_platform
 
-from .user_lambda_support import build_zip, role_arn, wait_for
+from .user_lambda_support import build_zip, deploy, wait_for
 
 pytestmark = pytest.mark.local
 
@@ -47,12 +47,11 @@ def test_a_user_function_runs_as_an_operator_and_an_update_reaches_the_next_run(
     operator = f"UserOp{uuid.uuid4().hex[:6]}"
     function_name = f"user-{operator}"
     lam = running.aws.client("lambda")
-    created = lam.create_function(
-        FunctionName=function_name,
-        Runtime="python3.12",
-        Role=role_arn(running.platform),
+    created = deploy(
+        running.platform,
+        function_name,
+        _operator_zip(tmp_path, operator, "one"),
         Handler="handler.lambda_handler",
-        Code={"ZipFile": _operator_zip(tmp_path, operator, "one")},
         Layers=[running.platform.sdk_layer_arn],
         Timeout=30,
     )

@@ -89,6 +89,17 @@ def role_arn(platform: LocalPlatform) -> str:
         return str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust)["Role"]["Arn"])
 
 
+def deploy(platform: LocalPlatform, name: str, code: bytes, **settings: Any) -> dict[str, Any]:
+    """`create-function` as a user runs it: python3.12, handler `app.handler` unless given."""
+    assert platform.session is not None
+    settings.setdefault("Runtime", "python3.12")
+    settings.setdefault("Handler", "app.handler")
+    made: dict[str, Any] = platform.session.client("lambda").create_function(
+        FunctionName=name, Role=role_arn(platform), Code={"ZipFile": code}, **settings
+    )
+    return made
+
+
 def wait_for(probe: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
     """`probe()`'s first truthy answer, polled every 0.1 s for at most `timeout` seconds."""
     deadline = time.monotonic() + timeout
