@@ -93,8 +93,10 @@ class ExecutionWatcher(PollingThread):
         self._watching: set[str] = set()  # queued or started at the last poll
 
     def _poll_once(self) -> bool:
+        # Queued first: one admitted between the two reads is in both, never in neither.
+        queued = list(_records(self._store, ExecutionStatus.QUEUED))
         started = list(_records(self._store, ExecutionStatus.STARTED))
-        self._log_endings(started)
+        self._log_endings(queued + started)
         # Forget what has left Started: the set stays as small as the running executions.
         self._published &= {record["Id"] for record in started}
         for record in started:
@@ -102,12 +104,11 @@ class ExecutionWatcher(PollingThread):
                 self._published.add(record["Id"])
         return False
 
-    def _log_endings(self, started: list[dict[str, Any]]) -> None:
-        queued = _records(self._store, ExecutionStatus.QUEUED)
-        current = {record["Id"] for record in started} | {record["Id"] for record in queued}
+    def _log_endings(self, waiting_or_running: list[dict[str, Any]]) -> None:
+        current = {record["Id"] for record in waiting_or_running}
         for execution_id in sorted(self._watching - current):
             record = self._store.get(execution_id)
-            if record is None:
+            if record is None or record["Status"] in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
                 continue
             reason = " ".join(str(record.get("Error") or "").split())[:_REASON_CHARS]
             LOG.info(

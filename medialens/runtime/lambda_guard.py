@@ -10,12 +10,18 @@ Docker). While a `LambdaGuard` is installed, moto's Lambda models answer instead
   unzip uploaded file...", as Lambda says, and the function keeps its previous code; a zip with
   an entry that would land outside its folder (absolute, `..`, a symbolic link) is refused too.
 
+moto's own way to run a function (a Docker container) is replaced by an error result too: the
+Lambda bridge runs every function while the platform is up, and in the moments of a start or stop
+when it is not installed, a Step Functions task still calling Lambda gets
+`NOT_RUNNING_MESSAGE` instead of an attempt to reach Docker.
+
 It also mends moto's Invoke, which reads the query parameter `qualifier` while the Lambda API (and
 boto3, the CLI) send `Qualifier`: without it `invoke --qualifier 1` would run `$LATEST`.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +33,7 @@ from moto.awslambda.responses import LambdaResponse
 from medialens.runtime.functions import PYTHON_RUNTIMES
 from medialens.runtime.user_code import archive_problem
 
+NOT_RUNNING_MESSAGE = "the local runtime is not running functions now (the platform is starting or stopping)"
 _CODE_FIELDS = ("code_bytes", "code_size", "code_sha_256", "code_digest")
 _lock = threading.Lock()
 
@@ -51,6 +58,7 @@ _original_update_config: Callable[..., Any] = LambdaFunction.update_configuratio
 _original_layer_init: Callable[..., Any] = LayerVersion.__init__
 _original_delete: Callable[..., Any] = LambdaBackend.delete_function
 _original_invoke_response: Callable[..., Any] = LambdaResponse.invoke
+_original_run: Callable[..., Any] = LambdaFunction._invoke_lambda
 
 
 def _create_function(self: LambdaBackend, spec: dict[str, Any]) -> LambdaFunction:
@@ -100,6 +108,12 @@ def _delete_function(self: LambdaBackend, function_name: str, qualifier: str | N
         guard.on_delete(name)
 
 
+def _not_running(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    # moto's LambdaFunction.invoke reads (payload, errored, log tail) and marks the answer an error.
+    payload = {"errorType": "Runtime.Unavailable", "errorMessage": NOT_RUNNING_MESSAGE}
+    return json.dumps(payload), True, ""
+
+
 def _invoke_response(self: LambdaResponse) -> Any:
     qualifier = self._get_param("Qualifier")
     if qualifier is not None:
@@ -119,6 +133,7 @@ _PATCHES: tuple[tuple[type, str, Callable[..., Any], Callable[..., Any]], ...] =
     (LayerVersion, "__init__", _layer_init, _original_layer_init),
     (LambdaBackend, "delete_function", _delete_function, _original_delete),
     (LambdaResponse, "invoke", _invoke_response, _original_invoke_response),
+    (LambdaFunction, "_invoke_lambda", _not_running, _original_run),
 )
 
 

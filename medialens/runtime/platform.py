@@ -98,7 +98,8 @@ class LocalPlatform:
         os.environ["MOTO_PORT"] = str(port)
         # Leave lambda.use_docker at its default (True): False swaps in moto's "simple" Lambda
         # backend, whose invoke never reaches LambdaFunction.invoke, where the bridge hooks in.
-        # Docker is never tried all the same: the bridge runs every function, user ones included.
+        # Docker is never tried all the same: the bridge runs every function, user ones included,
+        # and the Lambda guard replaces moto's Docker runner with an error result.
         config = {"stepfunctions": {"execute_state_machine": True}}
         requests.post(f"{self._moto_url}/moto-api/config", json=config, timeout=10).raise_for_status()
         progress(f"moto server on {self._moto_url}")
@@ -216,10 +217,10 @@ class LocalPlatform:
             self._api.shutdown()
             self._api.server_close()
             self._api = None
-        for patch in (self._dispatcher, self._bridge, self._guard):
+        for patch in (self._dispatcher, self._bridge):
             if patch is not None:
                 patch.uninstall()
-        self._dispatcher = self._bridge = self._guard = None
+        self._dispatcher = self._bridge = None
         if self.pool is not None:
             self.pool.close()
             self.pool = None
@@ -233,6 +234,9 @@ class LocalPlatform:
                 os.environ.pop("MOTO_PORT", None)
             else:
                 os.environ["MOTO_PORT"] = self._saved_moto_port
+        if self._guard is not None:  # last: until moto is down, no function call may try Docker
+            self._guard.uninstall()
+            self._guard = None
         self.session = None
         if self.endpoints is not None:
             self.state.clear_endpoints()
