@@ -68,6 +68,7 @@ class LocalPlatform:
         self._saved_moto_port: str | None = None
         self._bridge: LambdaBridge | None = None
         self._guard: LambdaGuard | None = None
+        self._user_functions: UserFunctions | None = None
         self._platform_functions: frozenset[str] = frozenset()
         self.sdk_layer_arn = ""
         self._dispatcher: EventBridgeDispatcher | None = None
@@ -126,10 +127,10 @@ class LocalPlatform:
             progress(f"function {name} failed to start: {failure.payload.decode('utf-8', 'replace')}")
         progress(f"{len(specs) - len(failures)} functions warm")
 
-        user_functions = UserFunctions(self.pool, self._lambda_dir / "unpacked")
-        self._guard = LambdaGuard(on_delete=user_functions.forget)
+        self._user_functions = UserFunctions(self.pool, self._lambda_dir / "unpacked", credentials.region)
+        self._guard = LambdaGuard(on_delete=self._user_functions.forget)
         self._guard.install()
-        self._bridge = LambdaBridge(self.pool, user_functions=user_functions)
+        self._bridge = LambdaBridge(self.pool, user_functions=self._user_functions)
         self._bridge.install()
         self._dispatcher = EventBridgeDispatcher(self._invoke)
         self._dispatcher.install()
@@ -196,6 +197,8 @@ class LocalPlatform:
     def _invoke(self, function_name: str, payload: bytes) -> InvokeResult:
         if self.pool is None:
             raise RuntimeError("the platform is not running")
+        if function_name not in self._platform_functions and self._user_functions is not None:
+            return self._user_functions.invoke(function_name, payload)  # e.g. a user's rule target
         return self.pool.invoke(function_name, payload)
 
     def stop(self, progress: Callable[[str], None] = print, *, save: bool | None = None) -> None:
@@ -224,6 +227,7 @@ class LocalPlatform:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+        self._user_functions = None
         if self._moto is not None:
             # moto keeps its state per process: reset it so a later start begins empty.
             with contextlib.suppress(requests.RequestException):

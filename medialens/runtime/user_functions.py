@@ -19,6 +19,7 @@ from typing import Any
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda.utils import get_backend
 
+from medialens.runtime.function_logs import ACCOUNT_ID
 from medialens.runtime.functions import PYTHON_RUNTIMES, FunctionSpec
 from medialens.runtime.user_code import UnsafeArchiveError, layer_paths, unpack
 from medialens.runtime.workers import InvokeResult, WorkerPool
@@ -37,8 +38,9 @@ def pool_key(function_name: str, version: str) -> str:
 class UserFunctions:
     """Keeps the pool's entries for user functions in step with what moto holds; thread-safe."""
 
-    def __init__(self, pool: WorkerPool, root: Path) -> None:
+    def __init__(self, pool: WorkerPool, root: Path, region: str) -> None:
         self._pool = pool
+        self._region = region
         self._root = root
         self._lock = threading.Lock()
         self._current: dict[str, tuple[Any, ...]] = {}
@@ -59,6 +61,15 @@ class UserFunctions:
             self._pool.define(key, made)
             self._current[key] = fingerprint
         return key
+
+    def invoke(self, function_name: str, payload: bytes) -> InvokeResult:
+        """Run `$LATEST` of a user's function by name (an EventBridge target, a poller).
+
+        Raises moto's UnknownFunctionException when there is no such function.
+        """
+        function = get_backend(ACCOUNT_ID, self._region).get_function(function_name)
+        prepared = self.prepare(function)
+        return prepared if isinstance(prepared, InvokeResult) else self._pool.invoke(prepared, payload)
 
     def forget(self, function_name: str) -> None:
         """Stop the workers of every version of a deleted function (a new one starts afresh)."""

@@ -368,3 +368,26 @@ def test_the_platform_runtime_packages_are_not_importable_by_a_user_function(
 
     assert error == "Unhandled"
     assert result["errorMessage"] == "Unable to import module 'app': No module named 'medialens_helper'"
+
+
+def test_an_eventbridge_rule_can_target_a_user_function(
+    platform: LocalPlatform, lam: Any, name: str, tmp_path: Path
+) -> None:
+    source = (
+        "import boto3\n"
+        "def handler(event, context):\n"
+        "    detail = event['detail']\n"
+        "    boto3.client('s3').put_object(Bucket=detail['bucket'], Key=detail['key'], Body=b'ruled')\n"
+    )
+    arn = create(platform, lam, name, build_zip(tmp_path, {"app.py": source}), Timeout=30)["FunctionArn"]
+    assert platform.session is not None
+    events = platform.session.client("events")
+    events.put_rule(Name=f"rule-{name}", EventPattern=json.dumps({"source": [f"user.{name}"]}))
+    events.put_targets(Rule=f"rule-{name}", Targets=[{"Id": "fn", "Arn": arn}])
+    bucket, key = platform.deployment.bucket_name, f"rule-{name}.txt"
+
+    detail = json.dumps({"bucket": bucket, "key": key})
+    events.put_events(Entries=[{"Source": f"user.{name}", "DetailType": "t", "Detail": detail}])
+
+    s3 = platform.session.client("s3")
+    assert wait_for(lambda: s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents"))
