@@ -129,6 +129,22 @@ def _exception_payload(exc: BaseException) -> dict[str, Any]:
     return _error(type(exc).__name__, str(exc), trace)
 
 
+class _LambdaLogFormatter(logging.Formatter):
+    """The Lambda Python runtime's log line: `[LEVEL]\t<UTC time>Z\t<request id>\t<message>`,
+    a multi-line record (a logged traceback) kept as one log event."""
+
+    request_id = ""
+
+    def __init__(self) -> None:
+        super().__init__("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s")
+        self.datefmt = "%Y-%m-%dT%H:%M:%S"
+        self.converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.aws_request_id = self.request_id
+        return super().format(record).replace("\n", _RECORD_LINE_SEPARATOR)
+
+
 def log_error_record(payload: dict[str, Any], stream: TextIO | _Tee) -> None:
     """`[ERROR] Type: message` and the traceback, as the Lambda Python runtime logs an error."""
     lines = [f"[ERROR] {payload.get('errorType')}: {payload.get('errorMessage')}"]
@@ -176,7 +192,9 @@ def main() -> int:
     real_stdout = sys.stdout
     sys.stdout = _Tee(sys.stdout, tail)
     sys.stderr = _Tee(sys.stderr, tail)
-    logging.basicConfig(format="[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LambdaLogFormatter())
+    logging.getLogger().addHandler(handler)
     if ISOLATED_ENV in os.environ:
         _isolate(os.environ[ISOLATED_ENV].split(os.pathsep))
     version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -193,6 +211,7 @@ def main() -> int:
         except FrameEOFError:
             return 0  # the pool closed our pipe: shut down quietly
         tail.clear()
+        _LambdaLogFormatter.request_id = request["request_id"]
         started = time.monotonic()
         print(f"START RequestId: {request['request_id']} Version: {version}", file=real_stdout)
         real_stdout.flush()

@@ -84,10 +84,13 @@ def test_output_and_lambda_lines_reach_the_log_group(aws: Any, function_name: st
     found = messages(aws, function_name, "REPORT RequestId")
 
     assert "printed line 41" in found
-    assert any(m.startswith("[WARNING]") and m.endswith("logged warning 41") for m in found)
     starts = [m for m in found if m.startswith("START RequestId: ")]
     assert starts and starts[-1].endswith("Version: $LATEST")
     request_id = starts[-1].split()[2]
+    warning = next(m for m in found if m.endswith("\tlogged warning 41"))
+    level, stamp, logged_request, _ = warning.split("\t")
+    assert (level, logged_request) == ("[WARNING]", request_id)
+    assert stamp.endswith("Z") and "T" in stamp
     assert f"END RequestId: {request_id}" in found
     report = next(m for m in found if m.startswith(f"REPORT RequestId: {request_id}"))
     assert "\tDuration: " in report and "\tMemory Size: 128 MB" in report
@@ -122,6 +125,25 @@ def test_unhandled_exception_is_logged_as_lambda_logs_it(aws: Any, function_name
     assert lines[0] == "[ERROR] KeyError: 'no such thing'"
     assert lines[1] == "Traceback (most recent call last):"
     assert any('app.py", line' in line and "in handler" in line for line in lines[2:])
+
+
+def test_a_logged_traceback_is_one_event(platform: LocalPlatform, aws: Any, tmp_path: Path) -> None:
+    name = f"tracer-{uuid.uuid4().hex[:8]}"
+    source = (
+        "import logging\n"
+        "def handler(e, c):\n"
+        "    try:\n        {}['missing']\n"
+        "    except KeyError:\n        logging.getLogger('mine').exception('caught it')\n"
+    )
+    deploy(platform, name, build_zip(tmp_path, {"app.py": source}))
+
+    invoke(aws, name, {})
+
+    found = messages(aws, name, "caught it")
+    record = next(m for m in found if "caught it" in m)
+    assert record.startswith("[ERROR]\t")
+    assert "Traceback (most recent call last):" in record.splitlines()
+    assert record.splitlines()[-1] == "KeyError: 'missing'"
 
 
 def test_timeout_is_logged(aws: Any, function_name: str) -> None:
