@@ -391,3 +391,15 @@ def test_an_eventbridge_rule_can_target_a_user_function(
 
     s3 = platform.session.client("s3")
     assert wait_for(lambda: s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents"))
+
+
+def test_update_memory_size_reaches_the_context(
+    platform: LocalPlatform, lam: Any, name: str, tmp_path: Path
+) -> None:
+    source = "def handler(e, c):\n    return c.memory_limit_in_mb\n"
+    create(platform, lam, name, build_zip(tmp_path, {"app.py": source}), MemorySize=256)
+    assert invoke(lam, name) == (None, "256")
+
+    lam.update_function_configuration(FunctionName=name, MemorySize=1024)
+
+    assert invoke(lam, name) == (None, "1024")
