@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -91,6 +92,14 @@ class ExecutionWatcher(PollingThread):
         self._events = session.client("events")
         self._published: set[str] = set()
         self._watching: set[str] = set()  # queued or started at the last poll
+        self._ended: set[str] = set()  # names (= execution ids) of machine executions moto ended
+        self._ended_lock = threading.Lock()
+
+    def _wanted(self, argument: str) -> bool:
+        # An execution can start and end between two polls: its machine's end names it.
+        with self._ended_lock:
+            self._ended.add(argument.rsplit(":", 1)[-1])
+        return True
 
     def _poll_once(self) -> bool:
         # Queued first: one admitted between the two reads is in both, never in neither.
@@ -106,7 +115,9 @@ class ExecutionWatcher(PollingThread):
 
     def _log_endings(self, waiting_or_running: list[dict[str, Any]]) -> None:
         current = {record["Id"] for record in waiting_or_running}
-        for execution_id in sorted(self._watching - current):
+        with self._ended_lock:
+            ended, self._ended = self._ended, set()
+        for execution_id in sorted((self._watching | ended) - current):
             record = self._store.get(execution_id)
             if record is None or record["Status"] in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
                 continue

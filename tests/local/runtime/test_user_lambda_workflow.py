@@ -120,3 +120,7 @@ def test_platform_log_has_one_short_line_per_execution_ending_with_its_reason(
     assert "ended Error: " in lines[0]
     assert "TestSyncRaise raised on purpose" in lines[0]
     assert max(len(line) for line in log_file.read_text().splitlines()) < 1000
+
+    done = running.run(running.workflow([["TestSyncOk"]]))
+    assert done["Status"] == "Complete"
+    assert wait_for(lambda: f"execution {done['Id']} ended Complete" in log_file.read_text())
