@@ -10,9 +10,21 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := 1
 
-.PHONY: setup run test lint typecheck unit clean reset
+# Debian packages the tests and the main job use (jq: the user guide's pipes in the CLI tests).
+DEBIAN_PACKAGES := jq
 
-setup: $(STAMP) $(NODE_STAMP)
+.PHONY: setup system run test lint typecheck unit clean reset
+
+setup: system $(STAMP) $(NODE_STAMP)
+
+# Installs only what is missing, so a machine that has them runs no apt at all.
+system:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null 2>&1 || { echo "need Debian packages: $$missing"; exit 1; }; \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -40,7 +52,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 test: setup lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 reset: setup
 	$(BIN)/medialens reset
