@@ -10,8 +10,9 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := 1
 
-# Debian packages the tests and the main job use (jq: the user guide's pipes in the CLI tests).
-DEBIAN_PACKAGES := jq
+# Debian packages the tests and the main job use: jq (the user guide's pipes in the CLI tests),
+# chromium (the browser tests, driven by Playwright; never a browser download).
+DEBIAN_PACKAGES := jq chromium
 
 .PHONY: setup system run test lint typecheck unit clean reset
 

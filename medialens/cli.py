@@ -119,6 +119,8 @@ def env() -> None:
         "AWS_DEFAULT_REGION": credentials.region,
         "AWS_REGION": credentials.region,
     }
+    if endpoints.inspect_url:
+        variables["MEDIALENS_INSPECT_URL"] = endpoints.inspect_url
     for name, value in variables.items():
         print(f"export {name}={shlex.quote(value)}")
 
@@ -135,6 +137,8 @@ def status() -> None:
     console.print(f"  dataplane API  {endpoints.dataplane_api}")
     console.print(f"  workflow API   {endpoints.workflow_api}")
     console.print(f"  AWS endpoint   {endpoints.moto_url}")
+    if endpoints.inspect_url:
+        console.print(f"  Discover       {endpoints.inspect_url}/search/findings")
     console.print(f"  state folder   {state.root}")
 
 
@@ -219,7 +223,7 @@ class _started_platform:  # noqa: N801 - used as a `with` statement, reads like 
             deployment = LocalDeployment(state)
         except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
             raise CliError(f"cannot start: {exc}") from None
-        self.platform = LocalPlatform(state, deployment)
+        self.platform = LocalPlatform(state, deployment, serve_inspection=True)
 
     def __enter__(self) -> Endpoints:
         started = time.perf_counter()

@@ -34,6 +34,7 @@ class Endpoints:
     workflow_api: str
     dataplane_api: str
     dataplane_bucket: str
+    inspect_url: str = ""  # the local Discover and asset pages ("" when they are not served)
 
 
 class StateDir:

@@ -1,7 +1,9 @@
 """The search index of the local runtime: one SQLite file with an FTS5 table over the results.
 
 The same documents the consumer writes to OpenSearch, kept in `documents` (one row per index and
-id) with their text in `documents_text` for full-text queries. Every call opens its own
+id) with their text in `documents_text` for full-text queries, and what each one found
+(`api.search.findings`) in `findings`, one row per face, word, label, ..., with its label in
+`findings_text` (rowid = finding id) for the local Discover view. Every call opens its own
 connection: the consumer (one worker process) writes while the CLI reads, which WAL mode allows.
 """
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.search.findings import findings
 from api.search.index import IndexAction, ItemResult
 from api.search.query import Filter, QuerySyntaxError, parse
 
@@ -25,6 +28,12 @@ CREATE TABLE IF NOT EXISTS documents (
     index_name TEXT NOT NULL, doc_id TEXT NOT NULL, asset_id TEXT, operator TEXT, workflow_id TEXT,
     page INTEGER, timestamp TEXT, body TEXT NOT NULL, PRIMARY KEY (index_name, doc_id));
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_text USING fts5(content);
+CREATE TABLE IF NOT EXISTS findings (
+    id INTEGER PRIMARY KEY, document INTEGER NOT NULL, asset_id TEXT, operator TEXT, workflow_id TEXT,
+    kind TEXT, label TEXT, start_ms INTEGER, stop_ms INTEGER, confidence REAL, box TEXT);
+CREATE INDEX IF NOT EXISTS findings_by_document ON findings (document);
+CREATE INDEX IF NOT EXISTS findings_by_asset ON findings (asset_id, start_ms);
+CREATE VIRTUAL TABLE IF NOT EXISTS findings_text USING fts5(label);
 """
 
 
@@ -48,6 +57,11 @@ class SearchHit:
 class SqliteSearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def ensure(self) -> None:
+        """Create the file and its tables if they are missing (readers such as Datasette need them)."""
+        with self._connection():
+            pass
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -89,6 +103,24 @@ class SqliteSearchIndex:
             "INSERT INTO documents_text (rowid, content) VALUES (?, ?)",
             (cursor.lastrowid, " ".join(_words(body.get("Results")))),
         )
+        for found in findings(body.get("Results")):
+            row = db.execute(
+                "INSERT INTO findings (document, asset_id, operator, workflow_id, kind, label, start_ms,"
+                " stop_ms, confidence, box) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    cursor.lastrowid,
+                    body.get("AssetId"),
+                    body.get("Operator"),
+                    body.get("WorkflowId"),
+                    found.kind,
+                    found.label,
+                    found.start_ms,
+                    found.stop_ms,
+                    found.confidence,
+                    json.dumps(found.box) if found.box else None,
+                ),
+            )
+            db.execute("INSERT INTO findings_text (rowid, label) VALUES (?, ?)", (row.lastrowid, found.label))
 
     def delete_matching(self, index_pattern: str, term: dict[str, str]) -> int:
         unknown = set(term) - set(_TERM_COLUMNS)
@@ -150,6 +182,12 @@ class SqliteSearchIndex:
     @staticmethod
     def _delete_rows(db: sqlite3.Connection, where: str, arguments: list[Any]) -> int:
         rowids = [row[0] for row in db.execute(f"SELECT rowid FROM documents WHERE {where}", arguments)]
+        for rowid in rowids:
+            db.execute(
+                "DELETE FROM findings_text WHERE rowid IN (SELECT id FROM findings WHERE document = ?)",
+                (rowid,),
+            )
+            db.execute("DELETE FROM findings WHERE document = ?", (rowid,))
         db.executemany("DELETE FROM documents_text WHERE rowid = ?", [(rowid,) for rowid in rowids])
         db.executemany("DELETE FROM documents WHERE rowid = ?", [(rowid,) for rowid in rowids])
         return len(rowids)

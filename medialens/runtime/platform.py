@@ -9,6 +9,7 @@ resources, the saved snapshot and user functions, the event-source pollers and t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -22,6 +23,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens import snapshot
+from medialens.inspect.server import InspectServer
 from medialens.runtime import function_store, moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
@@ -37,7 +39,7 @@ from medialens.runtime.sdk_layer import SDK_LAYER_NAME, publish_sdk_layer
 from medialens.runtime.sessions import LocalSession
 from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult, WorkerPool
-from medialens.state import Endpoints, StateDir
+from medialens.state import Endpoints, LocalCredentials, StateDir
 
 LOG = logging.getLogger(__name__)
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +56,15 @@ class LocalPlatform:
         host: str = "127.0.0.1",
         code_paths: Sequence[Path] = DEFAULT_CODE_PATHS,
         save_snapshot: bool = True,
+        serve_inspection: bool = False,
     ) -> None:
         self.state = state
         self.deployment = deployment
         self.host = host
         self.code_paths = list(code_paths)
         self.save_snapshot = save_snapshot
+        self.serve_inspection = serve_inspection
+        self._inspect: InspectServer | None = None
         self.endpoints: Endpoints | None = None
         self.session: LocalSession | None = None
         self.pool: WorkerPool | None = None
@@ -169,6 +174,8 @@ class LocalPlatform:
             dataplane_bucket=self.deployment.bucket_name,
         )
         self.deployment.on_ready(self.endpoints, progress)
+        if self.serve_inspection:
+            self.endpoints = self._start_inspection(self.endpoints, credentials, progress)
         self.state.write_endpoints(self.endpoints)
         # What start-up made lives as long as the platform: keep it out of every later full
         # collection, whose pauses otherwise grow with it.
@@ -193,6 +200,23 @@ class LocalPlatform:
         except Exception:
             LOG.exception("saving the user functions failed")
             progress("saving the user functions failed; the previous copy is kept")
+    def _start_inspection(
+        self, endpoints: Endpoints, credentials: LocalCredentials, progress: Callable[[str], None]
+    ) -> Endpoints:
+        self._inspect = InspectServer(
+            self.state.search_index,
+            {
+                "INSPECT_WORKFLOW_API": endpoints.workflow_api,
+                "INSPECT_DATAPLANE_API": endpoints.dataplane_api,
+                "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+                "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+                "AWS_REGION": credentials.region,
+            },
+            host=self.host,
+        )
+        url = self._inspect.start()
+        progress(f"Discover and asset pages on {url}/search/findings (127.0.0.1 only)")
+        return dataclasses.replace(endpoints, inspect_url=url)
 
     def _invoke(self, function_name: str, payload: bytes) -> InvokeResult:
         if self.pool is None:
@@ -213,6 +237,9 @@ class LocalPlatform:
                 LOG.exception("saving the snapshot failed")
                 progress("saving the snapshot failed; the previous one is kept")
             self._save_user_functions(progress)
+        if self._inspect is not None:
+            self._inspect.stop()
+            self._inspect = None
         for poller in self._pollers:
             poller.stop()
         self._pollers = []

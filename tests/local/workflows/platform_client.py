@@ -81,11 +81,11 @@ def operator_view(execution: dict[str, Any], operator: str) -> dict[str, Any]:
 
 
 @contextmanager
-def started_platform(root: Path) -> Iterator[RunningPlatform]:
+def started_platform(root: Path, *, serve_inspection: bool = False) -> Iterator[RunningPlatform]:
     """The real local deployment (operator library, scheduler, watcher) started in `root`, then stopped."""
     state = StateDir(root)
     deployment = LocalDeployment(state)
-    platform = LocalPlatform(state, deployment, save_snapshot=False)
+    platform = LocalPlatform(state, deployment, save_snapshot=False, serve_inspection=serve_inspection)
     platform.start(progress=lambda _: None)
     try:
         yield RunningPlatform.attach(platform, deployment)

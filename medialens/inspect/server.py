@@ -1,0 +1,114 @@
+"""The local inspection server: Datasette over the search index, started and stopped with the platform.
+
+`InspectServer.start()` runs `python -m datasette serve` in its own process on 127.0.0.1 (a free
+port), over `.medialens/search.sqlite3`, with this package's metadata (Discover: facets, labels,
+the search form), templates (the asset page) and plugin (`plugin.py`). The pages only read: the
+index is opened as an ordinary Datasette database, which serves read-only SQL; no writable
+database, upload or plugin that writes is configured. It is bound to 127.0.0.1 only: like the
+rest of the local platform's pages, it is for the person at this machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+import requests
+
+from api.search.sqlite_index import SqliteSearchIndex
+
+LOG = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+START_TIMEOUT_SECONDS = 60.0
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _forward(stream: IO[bytes], logger: logging.Logger) -> None:
+    for line in iter(stream.readline, b""):
+        logger.info("%s", line.decode("utf-8", "replace").rstrip())
+
+
+class InspectServer:
+    def __init__(self, index_file: Path, environment: Mapping[str, str], *, host: str = "127.0.0.1") -> None:
+        self.index_file = index_file
+        self.environment = dict(environment)
+        self.host = host
+        self.url = ""
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        """Start Datasette and wait until it answers; returns its base URL. Raises RuntimeError."""
+        SqliteSearchIndex(self.index_file).ensure()  # Datasette needs the file and its tables
+        port = _free_port(self.host)
+        repository = HERE.parents[1]
+        env = {
+            **os.environ,
+            **self.environment,
+            "PYTHONPATH": os.pathsep.join([str(repository), str(repository / "lib" / "helper")]),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(self.index_file),
+            "--host",
+            self.host,
+            "--port",
+            str(port),
+            "--metadata",
+            str(HERE / "metadata.json"),
+            "--template-dir",
+            str(HERE / "templates"),
+            "--plugins-dir",
+            str(HERE / "plugins"),
+            "--setting",
+            "default_page_size",
+            "50",
+            "--setting",
+            "sql_time_limit_ms",
+            "2000",
+        ]
+        self._process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        assert self._process.stdout is not None
+        threading.Thread(
+            target=_forward, args=(self._process.stdout, logging.getLogger("medialens.inspect")), daemon=True
+        ).start()
+        self.url = f"http://{self.host}:{port}"
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the inspection server exited with status {self._process.returncode}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{self.url}/-/versions.json", timeout=2).ok:
+                    return self.url
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the inspection server did not answer within {START_TIMEOUT_SECONDS:.0f} s")
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
