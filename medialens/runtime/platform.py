@@ -200,6 +200,7 @@ class LocalPlatform:
         except Exception:
             LOG.exception("saving the user functions failed")
             progress("saving the user functions failed; the previous copy is kept")
+
     def _start_inspection(
         self, endpoints: Endpoints, credentials: LocalCredentials, progress: Callable[[str], None]
     ) -> Endpoints:
