@@ -26,6 +26,7 @@ from constructs import Construct
 from api.dataplane.layout import ASSETS_ROOT
 from api.search.config import SEARCH_ENDPOINT
 from infrastructure.conditions import deploy_only_if
+from infrastructure.dashboards_objects import DashboardsObjects
 from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, PythonFunction
 
 HANDLER = "api.search.handler.lambda_handler"
@@ -57,7 +58,18 @@ class AnalyticsPipeline(Construct):
             description="Medialens search consumer",
         )
         self.dashboards = DashboardsSignIn(self, "DashboardsSignIn")
-        self.domain = self._domain(principals=[self.consumer_role, self.dashboards.authenticated_role])
+        self.dashboards_import_role = import_role = iam.Role(
+            self,
+            "DashboardsImportRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Medialens Dashboards import",
+        )
+        self.domain = self._domain(
+            principals=[self.consumer_role, self.dashboards.authenticated_role, import_role]
+        )
+        self.dashboards_objects = DashboardsObjects(
+            self, "DashboardsObjects", defaults=defaults, domain=self.domain, role=import_role
+        )
         self.dashboards_url = f"https://{self.domain.domain_endpoint}/_dashboards"
 
         made = PythonFunction(

@@ -236,3 +236,14 @@ def _analytics(stack: MedialensStack) -> None:
         "Sign-in for a few administrators created by hand, with MFA required and no self sign-up; "
         "the Plus tier's threat protection is left to owners who open it wider.",
     )
+    objects = analytics.dashboards_objects
+    _ack(
+        objects,
+        f"IAM5[Resource::{_arn(objects.function)}:*]",
+        "The custom-resource framework invokes the Dashboards import function (CDK's Provider grant).",
+    )
+    _ack(
+        objects,
+        "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "CDK's custom-resource framework function writes its own logs with AWS's basic execution policy.",
+    )

@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 
 from api.dataplane.events import Action, MetadataEvent
 from api.search.client import SearchRejectedError, SearchUnavailableError
+from api.search.findings import findings
 from api.search.index import IndexAction, SearchIndex
 from api.search.records import MalformedRecordError, decode_record
 
@@ -98,6 +99,16 @@ class Indexer:
             "WorkflowId": event.workflow_id,
             "Page": event.page,
             "Timestamp": event.timestamp,
+            "Findings": [
+                {
+                    "Kind": found.kind,
+                    "Label": found.label,
+                    "StartMs": found.start_ms,
+                    "StopMs": found.stop_ms,
+                    "Confidence": found.confidence,
+                }
+                for found in findings(results)
+            ],
             "Results": results,
         }
         return IndexAction.of(self.index_name(event.operator), f"{event.asset_id}/{event.page}", document)

@@ -191,7 +191,7 @@ def test_stream_queues_tables_and_search_domain_are_encrypted(synthesized: Synth
     assert properties["DomainEndpointOptions"]["EnforceHTTPS"] is True
 
 
-def test_search_domain_admits_only_the_consumer_and_signed_in_dashboards_users(
+def test_search_domain_admits_only_the_consumer_the_dashboards_import_and_signed_in_users(
     synthesized: Synthesized,
 ) -> None:
     analytics = synthesized.stack.analytics
@@ -202,8 +202,20 @@ def test_search_domain_admits_only_the_consumer_and_signed_in_dashboards_users(
         [
             synthesized.logical_id(analytics.consumer_role),
             synthesized.logical_id(analytics.dashboards.authenticated_role),
+            synthesized.logical_id(analytics.dashboards_import_role),
         ]
     )
+    # The Dashboards import may only PUT (the index template) and POST (the saved objects import).
+    import_role = analytics.dashboards_import_role
+    import_es = [
+        s
+        for s in _role_policy_statements(synthesized, synthesized.logical_id(import_role))
+        if any(str(a).startswith("es:") for a in _as_list(s["Action"]))
+    ]
+    assert [sorted(s["Action"]) for s in import_es] == [["es:ESHttpPost", "es:ESHttpPut"]]
+    [objects] = synthesized.of_type("Custom::MedialensDashboardsObjects").values()
+    assert objects["Properties"]["IndexPrefix"] == "medialens"
+    assert len(objects["Properties"]["ContentHash"]) == 64
     # The consumer's own role may only POST (bulk, refresh, delete by query) to its domain.
     consumer_es = [
         s

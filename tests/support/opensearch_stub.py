@@ -36,6 +36,8 @@ class OpenSearchStub:
     item_statuses: dict[str, int] = field(default_factory=dict)
     truncate_next_bulk_answer: bool = False  # apply the actions, answer one item short
     unrefreshed: set[tuple[str, str]] = field(default_factory=set)
+    templates: dict[str, Any] = field(default_factory=dict)
+    saved_objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     url: str = ""
 
     def documents(self, index: str) -> dict[str, Any]:
@@ -59,6 +61,11 @@ class OpenSearchStub:
         parts = [unquote(part) for part in raw_path(request).strip("/").split("/")]
         if request.method == "POST" and parts == ["_bulk"]:
             return self._bulk(request)
+        if request.method == "PUT" and len(parts) == 2 and parts[0] == "_index_template":
+            self.templates[parts[1]] = json.loads(request.get_data())
+            return _json(200, {"acknowledged": True})
+        if request.method == "POST" and parts == ["_dashboards", "api", "saved_objects", "_import"]:
+            return self._import(request)
         if request.method == "POST" and len(parts) == 2 and parts[1] in ("_refresh", "_delete_by_query"):
             matching = [name for name in self.indexes if fnmatch.fnmatchcase(name, parts[0])]
             if not matching and "*" not in parts[0] and request.args.get("ignore_unavailable") != "true":
@@ -97,6 +104,23 @@ class OpenSearchStub:
             items.pop()
         errors = any("error" in item["index"] for item in items)
         return _json(200, {"took": 1, "errors": errors, "items": items})
+
+    def _import(self, request: Request) -> Response:
+        # As Dashboards: the xsrf header, one ndjson file, an id may be replaced only with overwrite.
+        if request.headers.get("osd-xsrf") is None:
+            return _json(400, {"message": "Request must contain a osd-xsrf header."})
+        upload = request.files.get("file")
+        if upload is None:
+            return _json(400, {"message": "[request body.file]: expected value of type [object]"})
+        errors = []
+        lines = [json.loads(line) for line in upload.read().decode().splitlines() if line.strip()]
+        for item in lines:
+            key = (item["type"], item["id"])
+            if key in self.saved_objects and request.args.get("overwrite") != "true":
+                errors.append({"id": item["id"], "type": item["type"], "error": {"type": "conflict"}})
+                continue
+            self.saved_objects[key] = item
+        return _json(200, {"success": not errors, "successCount": len(lines) - len(errors), "errors": errors})
 
     def _delete(self, index: str, query: dict[str, Any]) -> int:
         terms = {

@@ -1,0 +1,1 @@
+"""OpenSearch Dashboards content deployed with the analytics pipeline: index template, saved objects."""
