@@ -19,11 +19,12 @@ MANIFEST = "manifest.json"
 _BATCH = 25  # DynamoDB BatchWriteItem limit
 
 
-def save(session: Any, folder: Path) -> dict[str, int]:
+def save(session: Any, folder: Path, *, journal_from: int = 0) -> dict[str, int]:
     """Write all buckets and tables of the session's endpoint to `folder`; returns counts.
 
     The new snapshot is written beside the old one and swapped in at the end, so a crash while
-    saving leaves the previous snapshot whole.
+    saving leaves the previous snapshot whole. `journal_from` is the first journal segment whose
+    changes the snapshot may lack (`journal_start` reads it back).
     """
     s3 = session.client("s3")
     dynamodb = session.client("dynamodb")
@@ -31,7 +32,7 @@ def save(session: Any, folder: Path) -> dict[str, int]:
     shutil.rmtree(staging, ignore_errors=True)
     objects_dir = staging / "objects"
     objects_dir.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, Any] = {"objects": [], "tables": {}}
+    manifest: dict[str, Any] = {"objects": [], "tables": {}, "journal_from": journal_from}
     for bucket in s3.list_buckets().get("Buckets", []):
         name = bucket["Name"]
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
@@ -77,6 +78,14 @@ def _state_machines(sfn: Any) -> list[dict[str, str]]:
                 }
             )
     return machines
+
+
+def journal_start(folder: Path) -> int:
+    """The first journal segment to replay on top of the snapshot in `folder` (0: all of them)."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return 0
+    return int(json.loads(path.read_text()).get("journal_from", 0))
 
 
 def restore(session: Any, folder: Path) -> dict[str, int]:

@@ -6,6 +6,7 @@ The state folder (default `.medialens/` in the working directory, or `$MEDIALENS
 - `platform.pid`      the pid of the running `medialens up`
 - `snapshot/`         the S3 objects and DynamoDB items saved when the platform stops
 - `library.json`      the operator library's definitions registered at the last start
+- `journal/`          every confirmed write since that snapshot (see `medialens.durability`)
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class StateDir:
     @property
     def snapshot_dir(self) -> Path:
         return self.root / "snapshot"
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.root / "journal"
 
     @property
     def pid_file(self) -> Path:

@@ -2,7 +2,9 @@
 
 Several APIs share one port, each under its own base path ({"/dataplane-api": "DataplaneApi"}).
 A request becomes the proxy event API Gateway would send (path without the base path, stage "api"),
-the function's answer becomes the HTTP response, and failures look like API Gateway's.
+the function's answer becomes the HTTP response, and failures look like API Gateway's. While the
+platform stops (`drain`), every request is answered 503 with `Retry-After`, so no write is accepted
+that the stop could lose.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from medialens.state import LocalCredentials
 LOG = logging.getLogger(__name__)
 STAGE = "api"
 Invoke = Callable[[str, bytes], InvokeResult]
+RETRY_AFTER_SECONDS = 10
+STOPPING_MESSAGE = "the local platform is stopping; retry once it has restarted"
 # Hop-by-hop and computed headers a proxy must not copy from the function's answer.
 _SKIPPED_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
 
@@ -36,9 +40,11 @@ class MalformedResponseError(ValueError):
 
 def _message(status: int, message: str) -> Response:
     response = Response(json.dumps({"message": message}), status=status, mimetype="application/json")
-    response.headers["x-amzn-ErrorType"] = {403: "ForbiddenException", 404: "NotFoundException"}.get(
-        status, "InternalServerErrorException"
-    )
+    response.headers["x-amzn-ErrorType"] = {
+        403: "ForbiddenException",
+        404: "NotFoundException",
+        503: "ServiceUnavailableException",
+    }.get(status, "InternalServerErrorException")
     return response
 
 
@@ -49,12 +55,32 @@ class LocalApiGateway:
         self._routes = {"/" + base.strip("/"): function for base, function in routes.items()}
         self._invoke = invoke
         self._credentials = credentials
+        self._state = threading.Condition()
+        self._draining = False
+        self._in_flight = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        request = Request(environ)
-        response = self._handle(request)
+        with self._state:
+            accepted = not self._draining
+            self._in_flight += accepted
+        if not accepted:
+            response = _message(503, STOPPING_MESSAGE)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        else:
+            try:
+                response = self._handle(Request(environ))
+            finally:
+                with self._state:
+                    self._in_flight -= 1
+                    self._state.notify_all()
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response(environ, start_response)
+
+    def drain(self, timeout: float) -> bool:
+        """Answer 503 to every new request; True once none is in flight, False after `timeout` s."""
+        with self._state:
+            self._draining = True
+            return self._state.wait_for(lambda: self._in_flight == 0, timeout)
 
     def _handle(self, request: Request) -> Response:
         base, _, rest = raw_path(request).lstrip("/").partition("/")

@@ -2,14 +2,15 @@
 
 `LocalPlatform.start()` brings up, in order: the moto server (Step Functions execution on), the
 Lambda bridge and EventBridge dispatcher, the warm worker pool, the SDK layer, the deployment's
-resources, the saved snapshot and user functions, the event-source pollers and the local API;
-`stop()` saves the snapshot and user functions and takes it all down again in reverse.
+resources, the saved snapshot and the journal after it (from then on every confirmed write is
+journaled), the user functions, the recovery of interrupted executions, the event-source pollers and
+the local API. `stop()` first makes the API answer 503 and waits for the requests in flight, stops
+the pollers and workers, then saves the snapshot and user functions and takes the rest down.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import logging
 import os
@@ -19,11 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import requests
-from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from medialens import snapshot
-from medialens.inspect.server import InspectServer
+from medialens.durability.durable_state import DurableState
 from medialens.runtime import function_store, moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
@@ -34,17 +33,20 @@ from medialens.runtime.function_logs import FunctionLogs
 from medialens.runtime.lambda_bridge import LambdaBridge, ensure_role, register_functions
 from medialens.runtime.lambda_guard import LambdaGuard
 from medialens.runtime.log_routing import route_logs, unroute_logs
+from medialens.runtime.moto_server import MotoServer
 from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.sdk_layer import SDK_LAYER_NAME, publish_sdk_layer
 from medialens.runtime.sessions import LocalSession
 from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult, WorkerPool
-from medialens.state import Endpoints, LocalCredentials, StateDir
+from medialens.state import Endpoints, StateDir
 
 LOG = logging.getLogger(__name__)
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CODE_PATHS = (_REPO_ROOT, _REPO_ROOT / "lib" / "helper")
 RETENTION_SECONDS = 30.0  # how often moto's old ended executions are dropped from memory
+# How long a stop waits for API requests in flight (API Gateway's own limit is 29 s).
+DRAIN_SECONDS = 30.0
 
 
 class LocalPlatform:
@@ -56,19 +58,20 @@ class LocalPlatform:
         host: str = "127.0.0.1",
         code_paths: Sequence[Path] = DEFAULT_CODE_PATHS,
         save_snapshot: bool = True,
-        serve_inspection: bool = False,
+        journal: bool = True,
     ) -> None:
         self.state = state
         self.deployment = deployment
         self.host = host
         self.code_paths = list(code_paths)
         self.save_snapshot = save_snapshot
-        self.serve_inspection = serve_inspection
-        self._inspect: InspectServer | None = None
+        self.journal = journal
+        self._durable: DurableState | None = None
+        self._gateway: LocalApiGateway | None = None
         self.endpoints: Endpoints | None = None
         self.session: LocalSession | None = None
         self.pool: WorkerPool | None = None
-        self._moto: ThreadedMotoServer | None = None
+        self._moto: MotoServer | None = None
         self._moto_url = ""
         self._saved_moto_port: str | None = None
         self._bridge: LambdaBridge | None = None
@@ -95,9 +98,9 @@ class LocalPlatform:
         self._log_handler = route_logs(self.state.log_file)
 
         moto_tuning.install()
-        self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
+        self._moto = MotoServer(self.host)
         self._moto.start()
-        port = self._moto.get_host_and_port()[1]
+        port = self._moto.port
         self._moto_url = f"http://{self.host}:{port}"
         # moto's Step Functions interpreter calls Lambda at localhost:$MOTO_PORT.
         self._saved_moto_port = os.environ.get("MOTO_PORT")
@@ -111,8 +114,8 @@ class LocalPlatform:
         progress(f"moto server on {self._moto_url}")
 
         # Bind the API port now: the functions' environment needs its URL; serve it last.
-        gateway = LocalApiGateway(self.deployment.api_routes(), self._invoke, credentials)
-        self._api = make_server(self.host, 0, gateway, threaded=True)
+        self._gateway = LocalApiGateway(self.deployment.api_routes(), self._invoke, credentials)
+        self._api = make_server(self.host, 0, self._gateway, threaded=True)
         api_url = f"http://{self.host}:{self._api.server_port}"
 
         specs = self.deployment.functions(self._moto_url, api_url)
@@ -146,14 +149,19 @@ class LocalPlatform:
         self.sdk_layer_arn = publish_sdk_layer(lambda_client)
         progress(f"SDK layer {self.sdk_layer_arn}")
         self.deployment.provision(self.session)
-        if self.state.snapshot_dir.exists():
-            counts = snapshot.restore(self.session, self.state.snapshot_dir)
-            progress(f"restored {counts['objects']} objects and {counts['items']} items")
+        self._durable = DurableState(self.state, self._moto.front, journaled=self.journal)
+        counts = self._durable.recover(self.session)
+        if any(counts.values()):
+            progress(
+                f"restored {counts['objects']} objects and {counts['items']} items, "
+                f"then {counts['journaled']} journaled changes"
+            )
+        self._durable.start_journaling(self.session)
         kept = function_store.restore(lambda_client, iam_client, self._lambda_dir / "store")
         if any(kept.values()):
             progress(f"restored {kept['functions']} user functions and {kept['layers']} layer versions")
 
-        recovered = self.deployment.recover(self.session, self._moto_url)
+        recovered = self.deployment.recover(self.session, self._moto_url, self._durable.replayed)
         if recovered:
             progress(recovered)
 
@@ -174,8 +182,6 @@ class LocalPlatform:
             dataplane_bucket=self.deployment.bucket_name,
         )
         self.deployment.on_ready(self.endpoints, progress)
-        if self.serve_inspection:
-            self.endpoints = self._start_inspection(self.endpoints, credentials, progress)
         self.state.write_endpoints(self.endpoints)
         # What start-up made lives as long as the platform: keep it out of every later full
         # collection, whose pauses otherwise grow with it.
@@ -201,24 +207,6 @@ class LocalPlatform:
             LOG.exception("saving the user functions failed")
             progress("saving the user functions failed; the previous copy is kept")
 
-    def _start_inspection(
-        self, endpoints: Endpoints, credentials: LocalCredentials, progress: Callable[[str], None]
-    ) -> Endpoints:
-        self._inspect = InspectServer(
-            self.state.search_index,
-            {
-                "INSPECT_WORKFLOW_API": endpoints.workflow_api,
-                "INSPECT_DATAPLANE_API": endpoints.dataplane_api,
-                "AWS_ACCESS_KEY_ID": credentials.access_key_id,
-                "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-                "AWS_REGION": credentials.region,
-            },
-            host=self.host,
-        )
-        url = self._inspect.start()
-        progress(f"Discover and asset pages on {url}/search/findings (127.0.0.1 only)")
-        return dataclasses.replace(endpoints, inspect_url=url)
-
     def _invoke(self, function_name: str, payload: bytes) -> InvokeResult:
         if self.pool is None:
             raise RuntimeError("the platform is not running")
@@ -227,27 +215,17 @@ class LocalPlatform:
         return self.pool.invoke(function_name, payload)
 
     def stop(self, progress: Callable[[str], None] = print, *, save: bool | None = None) -> None:
-        """Save the snapshot, then stop everything that was started; safe to call twice."""
+        """Stop taking requests, stop the work in progress, save the snapshot, stop the rest.
+
+        Safe to call twice. While it runs the local API answers 503 with `Retry-After`.
+        """
         if save is None:
             save = self.save_snapshot
-        if save and self.session is not None and self._moto is not None:
-            try:
-                counts = snapshot.save(self.session, self.state.snapshot_dir)
-                progress(f"saved {counts['objects']} objects and {counts['items']} items")
-            except Exception:
-                LOG.exception("saving the snapshot failed")
-                progress("saving the snapshot failed; the previous one is kept")
-            self._save_user_functions(progress)
-        if self._inspect is not None:
-            self._inspect.stop()
-            self._inspect = None
+        if self._gateway is not None and not self._gateway.drain(DRAIN_SECONDS):
+            progress(f"requests still in flight after {DRAIN_SECONDS:.0f} s; stopping anyway")
         for poller in self._pollers:
             poller.stop()
         self._pollers = []
-        if self._api is not None:
-            self._api.shutdown()
-            self._api.server_close()
-            self._api = None
         for patch in (self._dispatcher, self._bridge):
             if patch is not None:
                 patch.uninstall()
@@ -256,6 +234,22 @@ class LocalPlatform:
             self.pool.close()
             self.pool = None
         self._user_functions = None
+        if save and self.session is not None and self._durable is not None:
+            try:
+                counts = self._durable.compact(self.session)
+                progress(f"saved {counts['objects']} objects and {counts['items']} items")
+            except Exception:
+                LOG.exception("saving the snapshot failed")
+                progress("saving the snapshot failed; the previous one and the journal are kept")
+            self._save_user_functions(progress)
+        if self._durable is not None:
+            self._durable.close()
+            self._durable = None
+        if self._api is not None:
+            self._api.shutdown()
+            self._api.server_close()
+            self._api = None
+        self._gateway = None
         if self._moto is not None:
             # moto keeps its state per process: reset it so a later start begins empty.
             with contextlib.suppress(requests.RequestException):

@@ -1,0 +1,35 @@
+"""moto's server on a background thread, with the journaling front before its app.
+
+The same parts as moto's `ThreadedMotoServer` (its dispatcher app and request handler), built here
+so that the app can be wrapped.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from medialens.durability.front import JournalingFront
+
+
+class MotoServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.front = JournalingFront(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.front, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
