@@ -119,6 +119,9 @@ class MedialensStack(Stack):
         machines.grant_read_invokable(workflow.function)
         workflow.function.add_environment(workflow_config.OPERATOR_INVOKE_TAG, machines.invoke_tag)
         machines.grant_start(scheduler.function)
+        # The scheduler stops a machine it started for an execution cancelled meanwhile, and its
+        # periodic reconciliation reads whether a Started execution's machine still runs.
+        machines.grant_observe_and_stop(scheduler.function)
         # The API creates the asset of a submitted execution through the dataplane API.
         workflow.function.add_to_role_policy(
             iam.PolicyStatement(

@@ -241,7 +241,10 @@ class LocalDeployment:
 
     def recover(self, session: boto3.Session, moto_url: str) -> str:
         counts = recover_executions(session, self.names.execution_table, self.queue_url(moto_url))
-        return f"executions: {counts['ended']} interrupted ended in Error, {counts['queued']} queued again"
+        message = f"executions: {counts['ended']} interrupted ended in Error, {counts['queued']} queued again"
+        if counts["recounted"]:
+            message += f"; slot count corrected by {counts['recounted']:+d}"
+        return message
 
     def background_tasks(
         self, session: boto3.Session, invoke: Callable[[str, bytes], InvokeResult]

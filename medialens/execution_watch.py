@@ -7,7 +7,8 @@
   It also writes one line to the platform log for each execution it saw queued or running once it
   ends: its id, final status and reason (the full story is in the execution record and its logs).
 - moto keeps no state machine executions or queue messages across a restart. `recover_executions`
-  ends the executions a stop interrupted, with that reason, and queues again those still waiting.
+  ends the executions a stop or crash interrupted, with that reason, queues again those still
+  waiting, and recounts the concurrency slots from the records.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from api.workflow.executions import ConcurrencySlots, ExecutionLifecycle, ExecutionStatus, ExecutionStore
 from api.workflow.executions.lifecycle import SchedulerNudge
+from api.workflow.scheduler.reconcile import Reconciler
 from api.workflow.services.executions import execution_arn
 from api.workflow.status_events.handler import ENDINGS
 from medialens.runtime.event_sources import PollingThread
@@ -170,6 +172,8 @@ def recover_executions(session: Any, execution_table: str, queue_url: str) -> di
     for record in list(_records(store, ExecutionStatus.QUEUED)):
         sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"ExecutionId": record["Id"]}))
         counts["queued"] += 1
+    # Nothing runs yet, so the recount is exact: a count the crash left off by any amount is repaired.
+    counts["recounted"] = Reconciler(lifecycle, sfn).recount()
     return counts
 
 

@@ -92,15 +92,17 @@ class ExecutionStore:
         )
         return _decode(item)
 
-    def _transition(
+    def transition_item(
         self,
         execution_id: str,
         allowed: Iterable[ExecutionStatus],
         status: ExecutionStatus,
         extra: dict[str, Any] | None = None,
-    ) -> ExecutionStatus | None:
-        """Set `status` if the current one is in `allowed`; the previous status, or None if not."""
-        allowed = list(allowed)
+    ) -> dict[str, Any]:
+        """The `update_item` arguments that set `status` if the current one is in `allowed`.
+
+        Used alone (`transition`) or as an `Update` of a transaction with the slot counter.
+        """
         names = {"#s": "Status"}
         values: dict[str, Any] = {":new": {"S": status.value}, ":m": {"S": now()}}
         sets = ["#s = :new", "Modified = :m"]
@@ -112,15 +114,26 @@ class ExecutionStore:
         for index, old in enumerate(allowed):
             values[f":a{index}"] = {"S": old.value}
             placeholders.append(f":a{index}")
+        return {
+            "TableName": self._table,
+            "Key": {ID: {"S": execution_id}},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": f"attribute_exists(Id) AND #s IN ({', '.join(placeholders)})",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def transition(
+        self,
+        execution_id: str,
+        allowed: Iterable[ExecutionStatus],
+        status: ExecutionStatus,
+        extra: dict[str, Any] | None = None,
+    ) -> ExecutionStatus | None:
+        """Set `status` if the current one is in `allowed`; the previous status, or None if not."""
         try:
             response = self._client.update_item(
-                TableName=self._table,
-                Key={ID: {"S": execution_id}},
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=f"attribute_exists(Id) AND #s IN ({', '.join(placeholders)})",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_OLD",
+                **self.transition_item(execution_id, allowed, status, extra), ReturnValues="ALL_OLD"
             )
         except ClientError as exc:
             if _condition_failed(exc):
@@ -128,21 +141,21 @@ class ExecutionStore:
             raise
         return ExecutionStatus(response["Attributes"]["Status"]["S"])
 
-    def mark_started(self, execution_id: str) -> bool:
-        return self._transition(execution_id, [ExecutionStatus.QUEUED], ExecutionStatus.STARTED) is not None
+    def transact(self, items: list[dict[str, Any]]) -> list[str] | None:
+        """Run a write transaction; None on success, else each item's cancellation code ("None": passed)."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons") or []
+            return [str(reason.get("Code", "None")) for reason in reasons] or ["Unknown"] * len(items)
+        return None
 
-    def requeue(self, execution_id: str) -> bool:
-        """Started -> Queued, when a start failed for a reason worth trying again."""
-        return self._transition(execution_id, [ExecutionStatus.STARTED], ExecutionStatus.QUEUED) is not None
-
-    def finish(
-        self, execution_id: str, status: ExecutionStatus, reason: str | None = None
-    ) -> ExecutionStatus | None:
-        """Queued/Started -> `status`; returns the previous status, or None if already final."""
+    def finish_queued(self, execution_id: str, status: ExecutionStatus, reason: str | None = None) -> bool:
+        """Queued -> `status` (a Queued execution holds no slot); False if it was not Queued."""
         extra = {"Error": reason} if reason else None
-        return self._transition(
-            execution_id, [ExecutionStatus.QUEUED, ExecutionStatus.STARTED], status, extra
-        )
+        return self.transition(execution_id, [ExecutionStatus.QUEUED], status, extra) is not None
 
     def set_execution_arn(self, execution_id: str, arn: str) -> None:
         self._client.update_item(
@@ -252,6 +265,27 @@ class ExecutionStore:
 
     def by_status(self, status: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], Cursor]:
         return self.by_index(BY_STATUS, "Status", status, limit, after)
+
+    def count_by_status(self, status: str, *, consistent: bool) -> int:
+        """How many executions have `status`: from the index, or (`consistent`) a strongly consistent Scan."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Select": "COUNT",
+            "ExpressionAttributeNames": {"#s": "Status"},
+            "ExpressionAttributeValues": {":v": {"S": status}},
+        }
+        if consistent:
+            request.update(FilterExpression="#s = :v", ConsistentRead=True)
+        else:
+            request.update(IndexName=BY_STATUS, KeyConditionExpression="#s = :v")
+        call = self._client.scan if consistent else self._client.query
+        total = 0
+        while True:
+            response = call(**request)
+            total += int(response.get("Count", 0))
+            if "LastEvaluatedKey" not in response:
+                return total
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _collect(
         self, request: dict[str, Any], limit: int, start: dict[str, Any] | None, *, scan: bool

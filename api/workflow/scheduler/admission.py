@@ -1,9 +1,9 @@
 """Admitting one queued execution: take a slot, mark it Started, start its machine.
 
-Order matters. The record becomes Started *before* StartExecution, so a machine that finishes at
-once always finds it Started (and releases the slot it holds). A redelivered message for a Started
-execution only repeats the idempotent start (execution name = execution Id). Whatever ends the
-attempt without a start gives the slot back.
+Order matters. The record becomes Started, in the same transaction that takes its slot, *before*
+StartExecution, so a machine that finishes at once always finds it Started (and releases the slot
+it holds). A redelivered message for a Started execution only repeats the idempotent start
+(execution name = execution Id). Whatever ends the attempt without a start gives the slot back.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from api.workflow.executions.lifecycle import ExecutionLifecycle
+from api.workflow.executions.lifecycle import ExecutionLifecycle, StartOutcome
 from api.workflow.executions.schema import ExecutionStatus
 from api.workflow.generator import contract as c
 from api.workflow.services.executions import execution_arn
@@ -63,11 +63,11 @@ class Admission:
         if status != ExecutionStatus.QUEUED:
             return Outcome.DROP
         # Read on every admission, so a change of MaxConcurrentWorkflows applies at once.
-        if not self._lifecycle.slots.acquire(self._max()):
+        started = self._lifecycle.start(execution_id, self._max())
+        if started is StartOutcome.NO_SLOT:
             return Outcome.NO_SLOT
-        if not self._store.mark_started(execution_id):
-            self._lifecycle.give_back()  # cancelled meanwhile
-            return Outcome.DROP
+        if started is StartOutcome.NOT_QUEUED:
+            return Outcome.DROP  # cancelled meanwhile
         return self._start(record)
 
     def machine_input(self, record: dict[str, Any]) -> str:
@@ -96,8 +96,7 @@ class Admission:
             if code == "ExecutionAlreadyExists":
                 arn = execution_arn(record["StateMachineArn"], execution_id)
             elif code in RETRYABLE:
-                if self._store.requeue(execution_id):
-                    self._lifecycle.give_back()
+                self._lifecycle.requeue(execution_id)
                 return Outcome.RETRY
             else:
                 self._lifecycle.finish(execution_id, ExecutionStatus.ERROR, f"could not start: {exc}")

@@ -2,7 +2,8 @@
 
 Triggered by an asynchronous invoke (the API after a submit, a finished execution after freeing a
 slot) and by a periodic rule; both drain the queue while slots are free, deleting a message only
-after its start succeeded (or it had nothing left to start). Runs may overlap safely. An event with
+after its start succeeded (or it had nothing left to start). The periodic run first reconciles the
+slots with what really runs (`reconcile`). Runs may overlap safely. An event with
 SQS `Records` is handled too (those that found no slot come back as `batchItemFailures`), though
 the platform wires no event source: Lambda's poller would hide a waiting message for the queue's
 whole visibility timeout.
@@ -23,6 +24,7 @@ from api.workflow.executions import environment as env
 from api.workflow.generator import contract as c
 from api.workflow.models import SystemParameterName
 from api.workflow.scheduler.admission import Admission, Outcome
+from api.workflow.scheduler.reconcile import Reconciler, is_scheduled_run
 from api.workflow.services.system import SystemService
 from api.workflow.table import DefinitionsTable
 
@@ -104,11 +106,25 @@ def drain(admission: Admission, sqs: Any, queue_url: str) -> dict[str, int]:
     return counts
 
 
+def reconcile() -> dict[str, int]:
+    """Free the slots of executions that no longer run; a failure is logged, never blocks the drain."""
+    try:
+        return Reconciler(env.lifecycle_from_env(), env.aws_client("stepfunctions")).run()
+    except Exception:
+        logger.exception("reconciling the slots failed; the next periodic run tries again")
+        return {}
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     admission = build_admission()
     records = event.get("Records") if isinstance(event, dict) else None
     if records:
         return handle_records(admission, records)
-    counts = drain(admission, env.aws_client("sqs"), env.setting(env.EXECUTION_QUEUE_URL))
+    reconciled = reconcile() if is_scheduled_run(event) else {}
+    counts: dict[str, Any] = dict(
+        drain(admission, env.aws_client("sqs"), env.setting(env.EXECUTION_QUEUE_URL))
+    )
+    if reconciled:
+        counts["reconciled"] = reconciled
     logger.info("scheduler run: %s", counts)
     return counts

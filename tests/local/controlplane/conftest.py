@@ -16,7 +16,14 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from api.workflow.executions import ConcurrencySlots, ExecutionStore, table_definition
+from api.workflow.executions import (
+    ConcurrencySlots,
+    ExecutionLifecycle,
+    ExecutionStore,
+    SchedulerNudge,
+    table_definition,
+)
+from api.workflow.executions.lifecycle import StartOutcome
 from api.workflow.generator import StepFunctionArns, WorkflowGenerator
 from api.workflow.models import Operation, Stage, Workflow
 from medialens.runtime import moto_tuning
@@ -80,6 +87,10 @@ class ControlPlane:
     def slots(self) -> ConcurrencySlots:
         return ConcurrencySlots(self.session.client("dynamodb"), EXECUTION_TABLE)
 
+    @property
+    def lifecycle(self) -> ExecutionLifecycle:
+        return ExecutionLifecycle(self.store, self.slots, SchedulerNudge(None, None))
+
     def step_arns(self) -> StepFunctionArns:
         return StepFunctionArns(*(self.arns[f"step-{name}"] for name in STEP_NAMES))
 
@@ -140,8 +151,7 @@ class ControlPlane:
             configuration=configuration,
             stages=[{"Name": stage, "Operations": [op.Name for op in ops]} for stage, ops in stages],
         )
-        assert self.slots.acquire(1000)
-        assert self.store.mark_started(execution_id)
+        assert self.lifecycle.start(execution_id, 1000) is StartOutcome.STARTED
         started = self.sfn.start_execution(
             stateMachineArn=machine_arn,
             name=execution_id,
