@@ -62,6 +62,7 @@ def up() -> None:
     state = StateDir()
     _refuse_if_running(state)
     state.ensure()
+    state.clear_endpoints()  # left by a run that crashed: `status` must not show them as live
     state.pid_file.write_text(str(os.getpid()))
     stop_requested = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -73,7 +74,7 @@ def up() -> None:
             console.print(f"in another shell: {env_command(state)}", markup=False, soft_wrap=True)
             while not stop_requested.wait(0.5):
                 pass
-            console.print("stopping: saving a snapshot of the platform's data")
+            console.print("stopping: the APIs answer 503 while the platform's data is saved")
     finally:
         state.pid_file.unlink(missing_ok=True)
 
