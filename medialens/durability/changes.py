@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _HEADER = struct.Struct(">I")
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # S3's, for an object stored without one
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class ObjectState:
     bucket: str
     key: str
     body: bytes | None
-    content_type: str = "binary/octet-stream"
+    content_type: str = DEFAULT_CONTENT_TYPE
     metadata: dict[str, str] = field(default_factory=dict)
 
 
@@ -83,7 +84,13 @@ def decode(payload: bytes) -> list[Change]:
                 body = payload[offset : offset + entry["body"]]
                 offset += entry["body"]
             changes.append(
-                ObjectState(entry["s3"], entry["key"], body, entry.get("type", ""), entry.get("meta", {}))
+                ObjectState(
+                    entry["s3"],
+                    entry["key"],
+                    body,
+                    entry.get("type", DEFAULT_CONTENT_TYPE),
+                    entry.get("meta", {}),
+                )
             )
         elif "dynamodb" in entry:
             changes.append(ItemState(entry["dynamodb"], entry["key"], entry["item"]))

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from medialens.durability import changes as ch
@@ -83,7 +84,7 @@ class JournalingFront:
 
     def _call(
         self, scope: Scope, service: str, host: str, method: str, path: str, body: bytes = b"", **headers: str
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, Headers, bytes]:
         credential = f"{scope.access_key or 'medialens'}/20000101/{scope.region}/{service}/aws4_request"
         request_headers: dict[str, str] = {
             "Host": host,
@@ -92,7 +93,7 @@ class JournalingFront:
         }
         builder = EnvironBuilder(path=path, method=method, data=body, headers=list(request_headers.items()))
         app_iter, status, response_headers = run_wsgi_app(self._app, builder.get_environ(), buffered=True)
-        return int(status.split()[0]), dict(response_headers.items()), b"".join(app_iter)
+        return int(status.split()[0]), response_headers, b"".join(app_iter)  # case-insensitive
 
     def _target(self, scope: Scope, host: str, target: str, request: dict[str, Any]) -> dict[str, Any]:
         service = "dynamodb" if target.startswith("DynamoDB") else "states"
@@ -129,7 +130,7 @@ class JournalingFront:
         if code >= 300:
             raise RuntimeError(f"reading back s3://{bucket}/{key} answered {code}")
         metadata = {
-            name[len("x-amz-meta-") :]: value
+            name[len("x-amz-meta-") :].lower(): value
             for name, value in headers.items()
             if name.lower().startswith("x-amz-meta-")
         }

@@ -179,7 +179,9 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
         assert batch.objects and batch.results
 
         restarted_at = datetime.now(UTC)
-        print("restart", time.monotonic()); process = start(home); print("up", time.monotonic())
+        print("restart", time.monotonic())
+        process = start(home)
+        print("up", time.monotonic())
         clients = Clients.connect(home)
         for key in batch.objects:
             assert clients.s3.get_object(Bucket=clients.bucket, Key=key)["Body"].read() == key.encode()
