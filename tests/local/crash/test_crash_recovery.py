@@ -145,7 +145,7 @@ def _start_batch(
         batch.run("objects", put_object, batch.objects),
         batch.run("results", store_result, batch.results),
         batch.run("executions", submit, batch.executions),
-        batch.run("cap", watch_cap, []),  # type: ignore[arg-type]
+        batch.run("cap", watch_cap, []),
     ]
     return batch, threads
 
