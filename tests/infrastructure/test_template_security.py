@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -278,3 +279,14 @@ def test_operators_touch_only_the_assets_prefix_of_the_dataplane_bucket(synthesi
             for resource in _as_list(statement["Resource"]):
                 # The bucket itself (List/GetBucket need it), or objects under the assets prefix.
                 assert resource in (bucket_arn, assets), resource
+
+
+def test_scheduler_may_describe_and_stop_only_this_stacks_executions(synthesized: Synthesized) -> None:
+    # Its periodic reconciliation reads whether a Started execution's machine still runs; an
+    # admission stops a machine it started for an execution cancelled meanwhile.
+    stack = synthesized.stack
+    role_id = synthesized.logical_id(stack.scheduler.function.role)
+    statements = _role_policy_statements(synthesized, role_id)
+    [observe] = [s for s in statements if "states:DescribeExecution" in s["Action"]]
+    assert sorted(observe["Action"]) == ["states:DescribeExecution", "states:StopExecution"]
+    assert f":execution:{stack.machines.prefix}-*:*" in json.dumps(observe["Resource"])
