@@ -8,7 +8,7 @@ handler sees the same configuration on the local platform as on AWS. Where AWS a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from api.workflow.executions import table_definition as executions_table_definit
 from api.workflow.generator import arns as step_arns
 from api.workflow.scheduler import handler as scheduler
 from api.workflow.table import table_definition as definitions_table_definition
+from medialens.durability.changes import Change
 from medialens.execution_watch import ExecutionWatcher, recover_executions, status_change_pattern
 from medialens.library_registration import register_library
 from medialens.operator_library import operator_functions, operator_requests
@@ -33,6 +34,7 @@ from medialens.runtime.event_sources import EventSourceSpec, PollingThread
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.workers import InvokeResult
+from medialens.search_catchup import republish_results
 from medialens.state import Endpoints, StateDir
 from operators.catalog import CatalogEntry, load_catalog
 
@@ -239,11 +241,16 @@ class LocalDeployment:
             Targets=[{"Id": "status-events", "Arn": self.function_arn(STATUS_EVENTS_FUNCTION)}],
         )
 
-    def recover(self, session: boto3.Session, moto_url: str) -> str:
+    def recover(self, session: boto3.Session, moto_url: str, replayed: Sequence[Change]) -> str:
         counts = recover_executions(session, self.names.execution_table, self.queue_url(moto_url))
         message = f"executions: {counts['ended']} interrupted ended in Error, {counts['queued']} queued again"
         if counts["recounted"]:
             message += f"; slot count corrected by {counts['recounted']:+d}"
+        reindexed = republish_results(
+            session, self.names.dataplane_bucket, self.names.dataplane_stream, replayed
+        )
+        if reindexed:
+            message += f"; {reindexed} result pages sent to the search index again"
         return message
 
     def background_tasks(

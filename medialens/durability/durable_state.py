@@ -14,6 +14,7 @@ import shutil
 from typing import Any
 
 from medialens import snapshot
+from medialens.durability.changes import Change
 from medialens.durability.front import JournalingFront
 from medialens.durability.journal import Journal
 from medialens.durability.replay import replay
@@ -29,6 +30,7 @@ class DurableState:
         self._front = front
         self._journaled = journaled
         self._journal: Journal | None = None
+        self.replayed: list[Change] = []  # the journaled states `recover` put back
 
     def recover(self, session: Any) -> dict[str, int]:
         """Put back the snapshot and the journal after it; counts of what was restored."""
@@ -36,8 +38,10 @@ class DurableState:
         if self._state.snapshot_dir.exists():
             restored = snapshot.restore(session, self._state.snapshot_dir)
             counts["objects"], counts["items"] = restored["objects"], restored["items"]
-        replayed = replay(session, self._state.journal_dir, snapshot.journal_start(self._state.snapshot_dir))
-        counts["journaled"] = sum(replayed.values())
+        self.replayed = replay(
+            session, self._state.journal_dir, snapshot.journal_start(self._state.snapshot_dir)
+        )
+        counts["journaled"] = len(self.replayed)
         return counts
 
     def start_journaling(self, session: Any) -> None:

@@ -35,15 +35,15 @@ def _identity(change: ch.Change) -> tuple[str, ...]:
     return ("states", change.arn)
 
 
-def replay(session: Any, folder: Path, first_segment: int) -> dict[str, int]:
-    """Apply the journal's segments from `first_segment` on; returns counts of what was applied.
+def replay(session: Any, folder: Path, first_segment: int) -> list[ch.Change]:
+    """Apply the journal's segments from `first_segment` on; returns the states it put back.
 
     As with the snapshot, buckets and tables the deployment no longer has are skipped.
     """
     s3, dynamodb, sfn = session.client("s3"), session.client("dynamodb"), session.client("stepfunctions")
     buckets = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
     tables = set(dynamodb.list_tables().get("TableNames", []))
-    counts = {"objects": 0, "items": 0, "state_machines": 0}
+    applied: list[ch.Change] = []
     for change in latest_states(folder, first_segment):
         if isinstance(change, ch.ObjectState):
             if change.bucket not in buckets:
@@ -58,7 +58,7 @@ def replay(session: Any, folder: Path, first_segment: int) -> dict[str, int]:
                     ContentType=change.content_type,
                     Metadata=change.metadata,
                 )
-            counts["objects"] += 1
+            applied.append(change)
         elif isinstance(change, ch.ItemState):
             if change.table not in tables:
                 continue
@@ -66,11 +66,26 @@ def replay(session: Any, folder: Path, first_segment: int) -> dict[str, int]:
                 dynamodb.delete_item(TableName=change.table, Key=change.key)
             else:
                 dynamodb.put_item(TableName=change.table, Item=change.item)
-            counts["items"] += 1
+            applied.append(change)
         else:
             _replay_state_machine(sfn, change)
-            counts["state_machines"] += 1
-    return counts
+            applied.append(change)
+    return applied
+
+
+def counts(changes: list[ch.Change]) -> dict[str, int]:
+    """{"objects", "items", "state_machines"}: how many of each kind `changes` holds."""
+    found = {"objects": 0, "items": 0, "state_machines": 0}
+    for change in changes:
+        kind = (
+            "objects"
+            if isinstance(change, ch.ObjectState)
+            else "items"
+            if isinstance(change, ch.ItemState)
+            else "state_machines"
+        )
+        found[kind] += 1
+    return found
 
 
 def _replay_state_machine(sfn: Any, change: ch.StateMachineState) -> None:

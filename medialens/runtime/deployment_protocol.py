@@ -5,11 +5,12 @@ The application (control plane + dataplane) implements this; the runtime only ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import boto3
 
+from medialens.durability.changes import Change
 from medialens.runtime.event_sources import EventSourceSpec, Invoke, PollingThread
 from medialens.runtime.functions import FunctionSpec
 from medialens.state import Endpoints
@@ -39,8 +40,11 @@ class Deployment(Protocol):
         """Base path -> function name, e.g. {"/workflow-api": "WorkflowApi"}."""
         ...
 
-    def recover(self, session: boto3.Session, moto_url: str) -> str | None:
-        """After the snapshot is back: repair what a restart lost; returns a progress line or None."""
+    def recover(self, session: boto3.Session, moto_url: str, replayed: Sequence[Change]) -> str | None:
+        """After the snapshot and journal are back: repair what a restart lost; a progress line or None.
+
+        `replayed`: the journaled states put back on top of the snapshot (changes since it).
+        """
         ...
 
     def background_tasks(self, session: boto3.Session, invoke: Invoke) -> list[PollingThread]:

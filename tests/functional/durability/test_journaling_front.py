@@ -16,6 +16,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from medialens.durability.changes import Change
 from medialens.durability.journal import Journal, read_records
 from medialens.durability.replay import replay
 from medialens.runtime.moto_server import MotoServer
@@ -48,7 +49,7 @@ class Moto:
             BillingMode="PAY_PER_REQUEST",
         )
 
-    def crash_and_replay(self, folder: Path) -> dict[str, int]:
+    def crash_and_replay(self, folder: Path) -> list[Change]:
         """Forget everything (as a killed process does), re-create the resources, replay the journal."""
         self.server.front.attach(None)
         requests.post(f"{self.url}/moto-api/reset", timeout=10).raise_for_status()
@@ -198,4 +199,4 @@ def test_replay_skips_resources_the_deployment_no_longer_has(moto: Moto, tmp_pat
     moto.client("dynamodb").put_item(TableName=TABLE, Item=_key("i"))
     moto.server.front.attach(None)
     requests.post(f"{moto.url}/moto-api/reset", timeout=10).raise_for_status()
-    assert replay(moto.session, tmp_path, 0) == {"objects": 0, "items": 0, "state_machines": 0}
+    assert replay(moto.session, tmp_path, 0) == []

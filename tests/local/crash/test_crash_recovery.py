@@ -25,6 +25,7 @@ import pytest
 from medialens_helper import HttpTransport
 from medialens_helper.workflow_client import WorkflowClient
 
+from api.search.sqlite_index import SqliteSearchIndex
 from medialens.execution_watch import INTERRUPTED_REASON
 from medialens.state import StateDir
 from tests.local.cli.cli_process import start
@@ -38,6 +39,7 @@ WRITES_PER_WRITER = 400  # bounds each writer's loop; the kill usually comes fir
 WRITE_PAUSE_SECONDS = 0.02  # keeps the writers from starving the executions on a busy machine
 FIRST_END_SECONDS = 40.0  # bound on waiting for the first execution to end before the kill
 FINAL = {"Complete", "Error", "Cancelled"}
+SEARCH_WORD = "crashproof"
 
 
 @dataclass
@@ -152,9 +154,7 @@ def _start_batch(
 
 def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_path: Path) -> None:
     home = tmp_path / "state"
-    print("begin", time.monotonic())
     process = start(home)
-    print("up", time.monotonic())
     try:
         clients = Clients.connect(home)
         workflow, media, asset_id = _prepare(clients)
@@ -168,7 +168,6 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
             return any(view["Status"] == "Complete" for view in seen.values())
 
         wait_until(one_ended, timeout=FIRST_END_SECONDS, interval=0.2)
-        print("one ended", time.monotonic())
         time.sleep(0.5)  # what was seen is journaled by now; the writers keep writing up to the kill
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
@@ -179,23 +178,27 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
         assert batch.objects and batch.results
 
         restarted_at = datetime.now(UTC)
-        print("restart", time.monotonic())
         process = start(home)
-        print("up", time.monotonic())
         clients = Clients.connect(home)
         for key in batch.objects:
             assert clients.s3.get_object(Bucket=clients.bucket, Key=key)["Body"].read() == key.encode()
         for operator in batch.results:
             stored = clients.dataplane.call("GET", f"/metadata/{asset_id}/{operator}")
-            assert stored["results"] == {"n": int(operator.removeprefix("Crash"))}
+            assert stored["results"] == {"n": int(operator.removeprefix("Crash")), "text": SEARCH_WORD}
+        # Results whose stream records died with the process reach the search index all the same.
+        index = SqliteSearchIndex(StateDir(home).search_index)
+
+        def all_indexed() -> bool:
+            hits = index.search(SEARCH_WORD, asset_id=asset_id, limit=10 * WRITES_PER_WRITER)
+            return set(batch.results) <= {hit.operator for hit in hits}
+
+        wait_until(all_indexed, timeout=30, interval=0.5)
 
         def all_final() -> bool:
             batch.most_started = max(batch.most_started, len(_started(clients)))
             return all(clients.workflow.execution(item)["Status"] in FINAL for item in batch.executions)
 
-        print("checked writes", time.monotonic())
         wait_until(all_final, timeout=40, interval=0.3)
-        print("all final", time.monotonic())
         assert batch.most_started <= CAP
         for item in batch.executions:
             after = clients.workflow.execution(item)

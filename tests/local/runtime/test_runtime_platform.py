@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import boto3
 import pytest
 import requests
 
+from medialens.durability.changes import Change
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE
 from medialens.runtime.event_sources import EventSourceSpec, Invoke, PollingThread
 from medialens.runtime.functions import FunctionSpec
@@ -59,7 +60,7 @@ class SampleDeployment:
     def api_routes(self) -> Mapping[str, str]:
         return {WORKFLOW_API_BASE: "Api", DATAPLANE_API_BASE: "Api"}
 
-    def recover(self, session: boto3.Session, moto_url: str) -> str | None:
+    def recover(self, session: boto3.Session, moto_url: str, replayed: Sequence[Change]) -> str | None:
         return None
 
     def background_tasks(self, session: boto3.Session, invoke: Invoke) -> list[PollingThread]:
