@@ -129,7 +129,7 @@ def _start_batch(
         clients.dataplane.call(
             "POST",
             f"/metadata/{asset_id}",
-            {"OperatorName": operator, "WorkflowId": "wf", "Results": {"n": n}},
+            {"OperatorName": operator, "WorkflowId": "wf", "Results": {"n": n, "text": SEARCH_WORD}},
         )
         return operator
 
