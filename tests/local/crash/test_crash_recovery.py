@@ -20,15 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from medialens_helper import HttpTransport
-from medialens_helper.workflow_client import WorkflowClient
 
 from api.search.sqlite_index import SqliteSearchIndex
 from medialens.execution_watch import INTERRUPTED_REASON
 from medialens.state import StateDir
 from tests.local.cli.cli_process import start
+from tests.local.crash.clients import Clients
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.local
@@ -40,31 +38,6 @@ WRITE_PAUSE_SECONDS = 0.02  # keeps the writers from starving the executions on 
 FIRST_END_SECONDS = 40.0  # bound on waiting for the first execution to end before the kill
 FINAL = {"Complete", "Error", "Cancelled"}
 SEARCH_WORD = "crashproof"
-
-
-@dataclass
-class Clients:
-    workflow: WorkflowClient
-    dataplane: WorkflowClient
-    s3: Any
-    bucket: str
-
-    @classmethod
-    def connect(cls, home: Path) -> Clients:
-        state = StateDir(home)
-        endpoints, credentials = state.read_endpoints(), state.credentials()
-        assert endpoints is not None
-        session = boto3.Session(
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            region_name=credentials.region,
-        )
-        return cls(
-            WorkflowClient(HttpTransport(endpoints.workflow_api, session=session)),
-            WorkflowClient(HttpTransport(endpoints.dataplane_api, session=session)),
-            session.client("s3", endpoint_url=endpoints.moto_url),
-            endpoints.dataplane_bucket,
-        )
 
 
 @dataclass
