@@ -73,21 +73,6 @@ def replay(session: Any, folder: Path, first_segment: int) -> list[ch.Change]:
     return applied
 
 
-def counts(changes: list[ch.Change]) -> dict[str, int]:
-    """{"objects", "items", "state_machines"}: how many of each kind `changes` holds."""
-    found = {"objects": 0, "items": 0, "state_machines": 0}
-    for change in changes:
-        kind = (
-            "objects"
-            if isinstance(change, ch.ObjectState)
-            else "items"
-            if isinstance(change, ch.ItemState)
-            else "state_machines"
-        )
-        found[kind] += 1
-    return found
-
-
 def _replay_state_machine(sfn: Any, change: ch.StateMachineState) -> None:
     if change.definition is None:
         with contextlib.suppress(sfn.exceptions.StateMachineDoesNotExist):
