@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 _FRAME = struct.Struct(">II")
+# fdatasync also flushes the file size an append changed, all a reader needs; skips the rest.
+_datasync = getattr(os, "fdatasync", os.fsync)
 _SUFFIX = ".log"
 
 
@@ -72,7 +74,7 @@ class Journal:
                 self._syncing, target, fd = True, self._written, self._fd
                 self._lock.release()
                 try:
-                    os.fsync(fd)
+                    _datasync(fd)
                 finally:
                     self._lock.acquire()
                     self._syncing = False
