@@ -13,7 +13,8 @@ from tests.local.cli.cli_process import cli, start, stop
 from tests.local.crash.clients import Clients
 from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.local
+# Two starts of the real command: on a busy machine each can take most of a minute.
+pytestmark = [pytest.mark.local, pytest.mark.timeout(300)]
 
 MAX_WRITES = 2000  # bounds the writer; the stop ends it long before
 
