@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,3 +55,15 @@ class Clients:
         request = AWSRequest(method="POST", url=url, data=data, headers={"Content-Type": "application/json"})
         SigV4Auth(self.session.get_credentials(), "execute-api", self.session.region_name).add_auth(request)
         return requests.post(url, data=data, headers=dict(request.headers.items()), timeout=30)
+
+
+def kill_platform(home: Path, process: subprocess.Popen[str]) -> None:
+    """SIGKILL the test's platform: the process in hand, and the one the pid file names (a restart
+    interrupted by a test timeout leaves its process only there)."""
+    process.kill()
+    process.wait(timeout=30)
+    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+        pid = int(StateDir(home).pid_file.read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if pid != process.pid and b"medialens" in command:
+            os.kill(pid, signal.SIGKILL)

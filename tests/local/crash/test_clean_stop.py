@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.local.cli.cli_process import cli, start
-from tests.local.crash.clients import Clients
+from tests.local.crash.clients import Clients, kill_platform
 from tests.support.waiting import wait_until
 
 # Two starts of the real command: on a busy machine each can take most of a minute.
@@ -59,5 +59,4 @@ def test_a_stopping_platform_refuses_writes_with_503_and_keeps_every_accepted_on
             stored = clients.dataplane.call("GET", f"/metadata/{asset_id}/{operator}")
             assert stored["results"] == {"n": int(operator.removeprefix("Stop"))}
     finally:
-        process.kill()  # the clean stop was the test; the state folder goes with tmp_path
-        process.wait(timeout=30)
+        kill_platform(home, process)  # the clean stop was the test; the state goes with tmp_path

@@ -26,7 +26,7 @@ from api.search.sqlite_index import SqliteSearchIndex
 from medialens.execution_watch import INTERRUPTED_REASON
 from medialens.state import StateDir
 from tests.local.cli.cli_process import start
-from tests.local.crash.clients import Clients
+from tests.local.crash.clients import Clients, kill_platform
 from tests.support.waiting import wait_until
 
 # Two starts of the real command: on a busy machine each can take most of a minute.
@@ -187,5 +187,4 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
                 assert datetime.fromisoformat(after["Modified"]) <= restarted_at or after["Status"] == "Error"
         assert len(_started(clients)) == 0
     finally:
-        process.kill()  # a second crash: the state folder is thrown away with tmp_path
-        process.wait(timeout=30)
+        kill_platform(home, process)  # a second crash: the state goes with tmp_path
