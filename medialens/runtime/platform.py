@@ -11,6 +11,7 @@ the pollers and workers, then saves the snapshot and user functions and takes th
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -23,6 +24,7 @@ import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens.durability.durable_state import DurableState
+from medialens.inspect.server import InspectServer
 from medialens.runtime import function_store, moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
@@ -39,7 +41,7 @@ from medialens.runtime.sdk_layer import SDK_LAYER_NAME, publish_sdk_layer
 from medialens.runtime.sessions import LocalSession
 from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult, WorkerPool
-from medialens.state import Endpoints, StateDir
+from medialens.state import Endpoints, LocalCredentials, StateDir
 
 LOG = logging.getLogger(__name__)
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,7 @@ class LocalPlatform:
         code_paths: Sequence[Path] = DEFAULT_CODE_PATHS,
         save_snapshot: bool = True,
         journal: bool = True,
+        serve_inspection: bool = False,
     ) -> None:
         self.state = state
         self.deployment = deployment
@@ -68,6 +71,8 @@ class LocalPlatform:
         self.journal = journal
         self._durable: DurableState | None = None
         self._gateway: LocalApiGateway | None = None
+        self.serve_inspection = serve_inspection
+        self._inspect: InspectServer | None = None
         self.endpoints: Endpoints | None = None
         self.session: LocalSession | None = None
         self.pool: WorkerPool | None = None
@@ -182,6 +187,8 @@ class LocalPlatform:
             dataplane_bucket=self.deployment.bucket_name,
         )
         self.deployment.on_ready(self.endpoints, progress)
+        if self.serve_inspection:
+            self.endpoints = self._start_inspection(self.endpoints, credentials, progress)
         self.state.write_endpoints(self.endpoints)
         # What start-up made lives as long as the platform: keep it out of every later full
         # collection, whose pauses otherwise grow with it.
@@ -207,6 +214,24 @@ class LocalPlatform:
             LOG.exception("saving the user functions failed")
             progress("saving the user functions failed; the previous copy is kept")
 
+    def _start_inspection(
+        self, endpoints: Endpoints, credentials: LocalCredentials, progress: Callable[[str], None]
+    ) -> Endpoints:
+        self._inspect = InspectServer(
+            self.state.search_index,
+            {
+                "INSPECT_WORKFLOW_API": endpoints.workflow_api,
+                "INSPECT_DATAPLANE_API": endpoints.dataplane_api,
+                "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+                "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+                "AWS_REGION": credentials.region,
+            },
+            host=self.host,
+        )
+        url = self._inspect.start()
+        progress(f"Discover and asset pages on {url}/search/findings (127.0.0.1 only)")
+        return dataclasses.replace(endpoints, inspect_url=url)
+
     def _invoke(self, function_name: str, payload: bytes) -> InvokeResult:
         if self.pool is None:
             raise RuntimeError("the platform is not running")
@@ -223,6 +248,9 @@ class LocalPlatform:
             save = self.save_snapshot
         if self._gateway is not None and not self._gateway.drain(DRAIN_SECONDS):
             progress(f"requests still in flight after {DRAIN_SECONDS:.0f} s; stopping anyway")
+        if self._inspect is not None:
+            self._inspect.stop()
+            self._inspect = None
         for poller in self._pollers:
             poller.stop()
         self._pollers = []
