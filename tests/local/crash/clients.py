@@ -58,12 +58,26 @@ class Clients:
 
 
 def kill_platform(home: Path, process: subprocess.Popen[str]) -> None:
-    """SIGKILL the test's platform: the process in hand, and the one the pid file names (a restart
-    interrupted by a test timeout leaves its process only there)."""
-    process.kill()
-    process.wait(timeout=30)
-    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
-        pid = int(StateDir(home).pid_file.read_text().strip())
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        if pid != process.pid and b"medialens" in command:
+    """SIGKILL the test's platform and its child processes (workers, inspection server): the
+    process in hand, and the one the pid file names (a restart a test timeout interrupted)."""
+    pids = {process.pid}
+    with contextlib.suppress(FileNotFoundError, ValueError):
+        pids.add(int(StateDir(home).pid_file.read_text().strip()))
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            if b"medialens" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue  # gone, and the number reused
+            for child in _children(pid):
+                os.kill(child, signal.SIGKILL)
             os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:  # the field after the state is the parent's pid
+                found.append(int(stat.parent.name))
+    return found
