@@ -67,13 +67,22 @@ def kill_platform(home: Path, process: subprocess.Popen[str]) -> None:
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
             if b"medialens" not in Path(f"/proc/{pid}/cmdline").read_bytes():
                 continue  # gone, and the number reused
-            for child in _children(pid):
+            for child in children(pid):
                 os.kill(child, signal.SIGKILL)
             os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
 
 
-def _children(pid: int) -> list[int]:
+def kill_left_behind(pids: list[int]) -> None:
+    """SIGKILL processes a crashed platform left behind (recorded with `children` before the kill)."""
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            if b"medialens" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+
+
+def children(pid: int) -> list[int]:
+    """Pids of the processes whose parent is `pid`."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):

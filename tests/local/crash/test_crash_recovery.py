@@ -26,7 +26,7 @@ from api.search.sqlite_index import SqliteSearchIndex
 from medialens.execution_watch import INTERRUPTED_REASON
 from medialens.state import StateDir
 from tests.local.cli.cli_process import start
-from tests.local.crash.clients import Clients, kill_platform
+from tests.local.crash.clients import Clients, children, kill_left_behind, kill_platform
 from tests.support.waiting import wait_until
 
 # Two starts of the real command: on a busy machine each can take most of a minute.
@@ -128,6 +128,7 @@ def _start_batch(
 
 def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_path: Path) -> None:
     home = tmp_path / "state"
+    left_behind: list[int] = []
     process = start(home)
     try:
         clients = Clients.connect(home)
@@ -143,6 +144,7 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
 
         wait_until(one_ended, timeout=FIRST_END_SECONDS, interval=0.2)
         time.sleep(0.5)  # what was seen is journaled by now; the writers keep writing up to the kill
+        left_behind = children(process.pid)  # a real crash leaves them to end on their own
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         batch.stop.set()
@@ -188,3 +190,4 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
         assert len(_started(clients)) == 0
     finally:
         kill_platform(home, process)  # a second crash: the state goes with tmp_path
+        kill_left_behind(left_behind)
