@@ -17,6 +17,7 @@ from typing import Any
 
 from medialens_helper.apigw import build_proxy_event
 from werkzeug import Request, Response
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens.runtime.sigv4 import SignatureError, raw_path, verify_request
@@ -26,6 +27,9 @@ from medialens.state import LocalCredentials
 LOG = logging.getLogger(__name__)
 STAGE = "api"
 Invoke = Callable[[str, bytes], InvokeResult]
+# API Gateway's (REST) request payload limit, and its answer to a larger body.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+TOO_LARGE_MESSAGE = f"HTTP content length exceeded {MAX_REQUEST_BYTES} bytes."
 # Hop-by-hop and computed headers a proxy must not copy from the function's answer.
 _SKIPPED_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
 
@@ -36,9 +40,11 @@ class MalformedResponseError(ValueError):
 
 def _message(status: int, message: str) -> Response:
     response = Response(json.dumps({"message": message}), status=status, mimetype="application/json")
-    response.headers["x-amzn-ErrorType"] = {403: "ForbiddenException", 404: "NotFoundException"}.get(
-        status, "InternalServerErrorException"
-    )
+    response.headers["x-amzn-ErrorType"] = {
+        403: "ForbiddenException",
+        404: "NotFoundException",
+        413: "RequestTooLarge",
+    }.get(status, "InternalServerErrorException")
     return response
 
 
@@ -62,6 +68,13 @@ class LocalApiGateway:
         if function is None:
             return _message(404, "Not Found")  # API Gateway's answer for an unknown base path
         path = "/" + rest
+        # Refused before the body is read: werkzeug checks Content-Length against the limit up
+        # front, and cuts a chunked body off once it passes the limit.
+        request.max_content_length = MAX_REQUEST_BYTES
+        try:
+            request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            return _message(413, TOO_LARGE_MESSAGE)
         caller_arn = None
         identity: dict[str, Any] = {}
         if not (request.method == "GET" and path == "/"):  # the health check is open, as on AWS
