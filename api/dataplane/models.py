@@ -107,8 +107,3 @@ class DeleteResponse(BaseModel):
     Status: str
     AssetId: str
     OperatorName: str | None = Field(default=None, exclude_if=_omit_none)
-
-
-class ErrorResponse(BaseModel):
-    Code: str
-    Message: str

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from api.common import request_body
 from api.common.messages import dumps, validation_message
+from api.common.openapi_document import finish
 from api.workflow.errors import BadRequestError, WorkflowApiError
 from api.workflow.models import LAMBDA_ARN_PATTERN, NAME_PATTERN, ROLE_ARN_PATTERN, STAGE_REF_PATTERN
 from api.workflow.routes import executions, operations, root, stages, system, workflows
@@ -44,11 +45,7 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
             description="Operations, stages, workflows and system configuration (MIE-compatible).",
         )
     )
-    # Powertools documents its 422; this API answers validation failures with 400 ErrorResponse.
-    for methods in document.get("paths", {}).values():
-        for operation in methods.values():
-            operation.get("responses", {}).pop("422", None)
-    return document
+    return finish(document)
 
 
 def create_app() -> APIGatewayRestResolver:
