@@ -68,12 +68,15 @@ class LocalApiGateway:
         if function is None:
             return _message(404, "Not Found")  # API Gateway's answer for an unknown base path
         path = "/" + rest
-        # Refused before the body is read: werkzeug checks Content-Length against the limit up
-        # front, and cuts a chunked body off once it passes the limit.
-        request.max_content_length = MAX_REQUEST_BYTES
+        # Refused before the body is read: werkzeug checks Content-Length against its limit up
+        # front. A chunked body has no length: werkzeug stops reading it at the limit, and one
+        # byte past ours tells a body over the limit from one just at it.
+        request.max_content_length = MAX_REQUEST_BYTES + 1
         try:
-            request.get_data(cache=True)
+            too_large = len(request.get_data(cache=True)) > MAX_REQUEST_BYTES
         except RequestEntityTooLarge:
+            too_large = True
+        if too_large:
             return _message(413, TOO_LARGE_MESSAGE)
         caller_arn = None
         identity: dict[str, Any] = {}
