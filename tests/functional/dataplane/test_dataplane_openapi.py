@@ -6,7 +6,7 @@ import json
 
 from api.dataplane import openapi
 from api.dataplane.app import build_app
-from tests.support.openapi_errors import assert_errors_of_each_kind
+from tests.support.openapi_errors import assert_errors_of_each_kind, expected_error_schema
 
 ROUTES = {
     ("get", "/"),
