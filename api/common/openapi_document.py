@@ -1,5 +1,6 @@
 """What both APIs' OpenAPI documents say about errors: the bodies, and which route answers which.
 
+Parameters a route declares `str | None` are documented as strings (absent means the default).
 A route declares the errors its own logic raises (`error_responses(404, 409)`); `finish` adds
 those every route of a kind can answer, whatever its logic:
 
@@ -63,6 +64,16 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": _COMPONENTS + model.__name__}
 
 
+def _not_nullable(parameter: dict[str, Any]) -> None:
+    """A query value is a string or absent, never null: `str | None` documents as its string."""
+    schema = parameter.get("schema", {})
+    variants = schema.get("anyOf", [])
+    present = [variant for variant in variants if variant != {"type": "null"}]
+    if len(present) == 1 and len(variants) == 2:
+        del schema["anyOf"]
+        schema.update(present[0])
+
+
 def finish(document: dict[str, Any]) -> dict[str, Any]:
     """`document` (as powertools generated it) with the errors above; changed in place and returned."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -73,6 +84,8 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         schemas[model.__name__] = model.model_json_schema()
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                _not_nullable(parameter)
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             if operation.get("parameters") or operation.get("requestBody"):

@@ -1,7 +1,8 @@
-"""What both APIs' OpenAPI documents must say about errors (see api.common.openapi_document)."""
+"""What both APIs' OpenAPI documents must say about errors and parameters (api.common.openapi_document)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
@@ -24,3 +25,11 @@ def assert_errors_of_each_kind(document: dict[str, Any]) -> None:
             if operation.get("requestBody"):
                 assert {"413", "415"} <= responses, (method, path)
             assert ("403" in responses) == ((method, path) != ("get", "/")), (method, path)
+
+
+def assert_no_nullable_parameter(document: dict[str, Any]) -> None:
+    """A path or query value is a string (or absent): a `null` in its schema invites clients to send one."""
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                assert "null" not in json.dumps(parameter["schema"]), (method, path, parameter["name"])

@@ -6,7 +6,11 @@ import json
 
 from api.dataplane import openapi
 from api.dataplane.app import build_app
-from tests.support.openapi_errors import assert_errors_of_each_kind, expected_error_schema
+from tests.support.openapi_errors import (
+    assert_errors_of_each_kind,
+    assert_no_nullable_parameter,
+    expected_error_schema,
+)
 
 ROUTES = {
     ("get", "/"),
@@ -40,6 +44,10 @@ def test_every_route_documents_its_success_body_and_errors() -> None:
                 if status != "200":
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == expected_error_schema(status), (method, path, status)
+
+
+def test_no_parameter_is_documented_as_nullable() -> None:
+    assert_no_nullable_parameter(openapi.openapi_document())
 
 
 def test_every_route_documents_the_errors_of_its_kind() -> None:

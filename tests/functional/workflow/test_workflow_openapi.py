@@ -12,7 +12,11 @@ from api.workflow.executions.schema import ExecutionStatus
 from api.workflow.routes.root import OPENAPI_PATH
 from tests.functional.workflow.execution_fixtures import Executions, executions
 from tests.functional.workflow.workflow_helpers import WorkflowApi
-from tests.support.openapi_errors import assert_errors_of_each_kind, expected_error_schema
+from tests.support.openapi_errors import (
+    assert_errors_of_each_kind,
+    assert_no_nullable_parameter,
+    expected_error_schema,
+)
 
 __all__ = ["executions"]  # the fixture, imported so pytest finds it
 
@@ -123,6 +127,10 @@ def test_error_responses_reference_the_error_schemas() -> None:
                 expected = expected_error_schema(status)
                 assert schema == expected, (method, path, status)
     assert {"400", "403", "404", "409", "413", "415"} <= seen
+
+
+def test_no_parameter_is_documented_as_nullable() -> None:
+    assert_no_nullable_parameter(openapi.openapi_document())
 
 
 def test_every_route_documents_the_errors_of_its_kind() -> None:
