@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from api.dataplane.layout import MAX_KEY_LENGTH, NAME_PATTERN
 
@@ -50,7 +50,7 @@ class MetadataRequest(_Body):
     WorkflowId: Name
     Results: Any = Field(description="Any JSON value; at most 5 MiB once serialized")
     Paginate: StrictBool = False
-    Page: int = Field(default=1, ge=1, le=999_999)
+    Page: StrictInt = Field(default=1, ge=1, le=999_999)
     End: StrictBool = False
 
 

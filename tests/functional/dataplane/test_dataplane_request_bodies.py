@@ -89,3 +89,10 @@ def test_a_query_flag_is_true_or_false_only(dataplane: Dataplane, query: dict[st
 
 def _code(status: int) -> str:
     return {400: "BadRequest", 413: "PayloadTooLarge", 415: "UnsupportedMediaType"}[status]
+
+
+def test_a_page_number_must_be_a_json_integer(dataplane: Dataplane) -> None:
+    asset_id = dataplane.create_asset()
+    status, body = dataplane.store(asset_id, "Labels", "wf", {"a": 1}, Paginate=True, Page="1")
+    assert status == 400
+    assert "Page" in body["Message"]

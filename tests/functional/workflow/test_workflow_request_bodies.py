@@ -89,3 +89,27 @@ def test_a_configuration_within_its_limit_is_accepted(executions: Executions) ->
     status, body, _ = executions.api.call("POST", "/workflow/execution", raw=raw)
     assert status == 200, body
     assert body["Status"] == "Queued"
+
+
+ONE_STAGE = {"S": {"End": True}}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/workflow", {"Name": "W", "StartAt": "S", "Stages": {"S": {"End": 1}}}, "End"),
+        (
+            "/workflow",
+            {"Name": "W", "StartAt": "S", "Stages": {"S": {"End": True}}, "TimeoutSeconds": "60"},
+            "Timeout",
+        ),
+        ("/workflow/stage", {"Name": "S", "Operations": ["A"], "Version": "1"}, "Version"),
+        ("/system/configuration", {"Name": "MaxConcurrentWorkflows", "Value": "\u0663"}, "Value"),
+    ],
+)
+def test_a_number_or_boolean_must_be_one_in_json(
+    api: WorkflowApi, path: str, body: dict[str, Any], field: str
+) -> None:
+    """What the document calls an integer or `true` is refused as a string or a 1, not coerced."""
+    message = api.fails(400, "POST", path, body=body)
+    assert field in message
