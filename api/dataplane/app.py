@@ -14,8 +14,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.common.messages import dumps, validation_message
 from api.common import request_body
+from api.common.messages import dumps, validation_message
 from api.dataplane.context import ServicesProvider
 from api.dataplane.errors import BadRequestError, DataplaneError, ResourceNotFoundError
 from api.dataplane.routes import ROUTERS
