@@ -15,7 +15,7 @@ from tests.support.api_fuzz import SigV4RequestAuth, fuzz_operation, operation_l
 
 pytestmark = pytest.mark.local
 
-CASES_PER_OPERATION = 20
+CASES_PER_OPERATION = 16
 OPERATIONS = [(api, label) for api in ("workflow", "dataplane") for label in operation_labels(api)]
 
 
