@@ -15,7 +15,7 @@ import pytest
 from api.workflow.app import MAX_BODY_BYTES
 from api.workflow.services.execution_requests import MAX_CONFIGURATION_BYTES
 from tests.functional.workflow.execution_fixtures import EXECUTIONS, MEDIA_BUCKET, Executions, executions
-from tests.functional.workflow.workflow_helpers import TABLE, WorkflowApi
+from tests.functional.workflow.workflow_helpers import TABLE, WorkflowApi, lambda_arn
 from tests.support.malformed_bodies import MALFORMED_BODIES, MalformedBody, nested
 
 __all__ = ["executions"]  # the fixture, used by the execution tests below
@@ -113,3 +113,17 @@ def test_a_number_or_boolean_must_be_one_in_json(
     """What the document calls an integer or `true` is refused as a string or a 1, not coerced."""
     message = api.fails(400, "POST", path, body=body)
     assert field in message
+
+
+@pytest.mark.parametrize("qualifier", ["s$5jzz4Q", "$", "LATEST$"])
+def test_a_lambda_qualifier_is_latest_a_version_or_an_alias(api: WorkflowApi, qualifier: str) -> None:
+    """A "$" outside $LATEST names no function (moto's Lambda answered the lookup with a 500)."""
+    body = {
+        "Name": "Odd",
+        "Type": "Sync",
+        "Configuration": {"MediaType": "Video", "Enabled": True},
+        "StartLambdaArn": f"{lambda_arn('odd')}:{qualifier}",
+    }
+    message = api.fails(400, "POST", "/workflow/operation", body=body)
+    assert "StartLambdaArn" in message
+    assert "does not exist" not in message  # refused by its shape, before any lookup
