@@ -29,6 +29,7 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from api.common.http_errors import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
+from api.common.messages import quoted
 
 JSON_CONTENT_TYPE = "application/json"
 # Deep enough for any operator's results (Rekognition's deepest answers nest under 10 levels);
@@ -69,7 +70,7 @@ def _refuse_constant(name: str) -> Any:
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise BadRequestError(f"the request body has a number out of range: {text[:40]}")
+        raise BadRequestError(f"the request body has a number out of range: {quoted(text)}")
     return value
 
 
@@ -84,8 +85,10 @@ def parse_json(text: str) -> Any:
         value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise BadRequestError(f"the request body is not valid JSON: {exc.msg} at position {exc.pos}") from exc
-    except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4300 digits
-        raise BadRequestError(f"the request body cannot be read: {exc}") from exc
+    except ValueError as exc:  # the only other refusal: Python's bound on an integer's digits
+        raise BadRequestError("the request body cannot be read: a number has more than 4300 digits") from exc
+    except RecursionError as exc:  # not expected below MAX_JSON_DEPTH; never a 500 all the same
+        raise BadRequestError("the request body cannot be read: it nests too deep") from exc
     if _SURROGATE_ESCAPE.search(text):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
@@ -98,7 +101,9 @@ def read_json_body(event: BaseProxyEvent, max_bytes: int) -> Any:
     """The parsed JSON body of `event` (None when empty), or the 4xx above."""
     media_type = _media_type(event)
     if media_type not in ("", JSON_CONTENT_TYPE):
-        raise UnsupportedMediaTypeError(f"the request body must be {JSON_CONTENT_TYPE}, not {media_type}")
+        raise UnsupportedMediaTypeError(
+            f"the request body must be {JSON_CONTENT_TYPE}, not {quoted(media_type)}"
+        )
     raw = _raw_body(event)
     if len(raw) > max_bytes:
         raise PayloadTooLargeError(f"the request body is {len(raw)} bytes; the limit is {max_bytes}")

@@ -31,7 +31,10 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 STAGE_REF_PATTERN = r"^_?[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 # A qualifier is $LATEST, a version number or an alias name (Lambda's own rules): a "$" elsewhere
 # names no function, and moto's Lambda answered such a name with a 500.
-LAMBDA_ARN_PATTERN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$"
+LAMBDA_ARN_PATTERN = (
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}"
+    r"(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$"
+)
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$"
 SINGLETON_STAGE_PREFIX = "_"
 # Stage and workflow writes are DynamoDB transactions (at most 100 items): these bounds keep them fit.
