@@ -15,7 +15,7 @@ import pytest
 from api.workflow.app import MAX_BODY_BYTES
 from api.workflow.services.execution_requests import MAX_CONFIGURATION_BYTES
 from tests.functional.workflow.execution_fixtures import EXECUTIONS, MEDIA_BUCKET, Executions, executions
-from tests.functional.workflow.workflow_helpers import TABLE, WorkflowApi, lambda_arn
+from tests.functional.workflow.workflow_helpers import TABLE, WorkflowApi, deployed_lambda_arn, lambda_arn
 from tests.support.malformed_bodies import MALFORMED_BODIES, MalformedBody, nested
 
 __all__ = ["executions"]  # the fixture, used by the execution tests below
@@ -127,3 +127,14 @@ def test_a_lambda_qualifier_is_latest_a_version_or_an_alias(api: WorkflowApi, qu
     message = api.fails(400, "POST", "/workflow/operation", body=body)
     assert "StartLambdaArn" in message
     assert "does not exist" not in message  # refused by its shape, before any lookup
+
+
+def test_a_latest_qualifier_names_the_function_itself(api: WorkflowApi) -> None:
+    """`function:f:$LATEST` is function f: found when f exists, a 400 naming it when not."""
+    configuration = {"MediaType": "Video", "Enabled": True}
+    found = {"Name": "Latest", "Type": "Sync", "Configuration": configuration}
+    api.ok(
+        "POST", "/workflow/operation", body={**found, "StartLambdaArn": f"{deployed_lambda_arn('f')}:$LATEST"}
+    )
+    missing = {**found, "Name": "Missing", "StartLambdaArn": f"{lambda_arn('nowhere')}:$LATEST"}
+    assert "does not exist" in api.fails(400, "POST", "/workflow/operation", body=missing)
