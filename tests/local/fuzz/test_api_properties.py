@@ -13,7 +13,8 @@ import pytest
 from tests.local.workflows.platform_client import RunningPlatform
 from tests.support.api_fuzz import SigV4RequestAuth, fuzz_operation, operation_labels
 
-pytestmark = pytest.mark.local
+# One worker runs the package under `make test` (xdist --dist loadgroup), so one platform serves it.
+pytestmark = [pytest.mark.local, pytest.mark.xdist_group("local-fuzz")]
 
 CASES_PER_OPERATION = 16
 OPERATIONS = [(api, label) for api in ("workflow", "dataplane") for label in operation_labels(api)]

@@ -13,7 +13,8 @@ import requests
 from tests.local.workflows.platform_client import RunningPlatform
 from tests.support.api_fuzz import SigV4RequestAuth
 
-pytestmark = pytest.mark.local
+# One worker runs the package under `make test` (xdist --dist loadgroup), so one platform serves it.
+pytestmark = [pytest.mark.local, pytest.mark.xdist_group("local-fuzz")]
 
 OPERATION = {"Name": "Found", "Type": "Sync", "Configuration": {"MediaType": "Audio", "Enabled": True}}
 
