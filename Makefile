@@ -14,7 +14,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 # chromium (the browser tests, driven by Playwright; never a browser download).
 DEBIAN_PACKAGES := jq chromium
 
-.PHONY: setup system run test lint typecheck unit clean reset
+.PHONY: setup system run test lint typecheck unit clean reset fuzz
 
 setup: system $(STAMP) $(NODE_STAMP)
 
@@ -54,6 +54,10 @@ typecheck: setup
 
 test: setup lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# A long property-based run of both APIs (thousands of generated requests; a few minutes).
+fuzz: setup
+	$(BIN)/python bench/api_fuzz.py --cases $(or $(CASES),200)
 
 reset: setup
 	$(BIN)/medialens reset

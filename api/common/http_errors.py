@@ -4,7 +4,9 @@
     ├── BadRequestError           400 BadRequest
     │   └── InvalidCursorError    400 InvalidCursor
     ├── ResourceNotFoundError     404 NotFound
-    └── ConflictError             409 Conflict
+    ├── ConflictError             409 Conflict
+    ├── PayloadTooLargeError      413 PayloadTooLarge
+    └── UnsupportedMediaTypeError 415 UnsupportedMediaType
 
 Each API adds its own kinds below `ApiError`. Every error reaches the client as JSON
 `{"Code": ..., "Message": ...}`.
@@ -48,3 +50,13 @@ class ResourceNotFoundError(ApiError):
 class ConflictError(ApiError):
     status = 409
     code = "Conflict"
+
+
+class PayloadTooLargeError(ApiError):
+    status = 413
+    code = "PayloadTooLarge"
+
+
+class UnsupportedMediaTypeError(ApiError):
+    status = 415
+    code = "UnsupportedMediaType"

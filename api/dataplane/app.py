@@ -10,11 +10,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
     RequestValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from api.common import request_body
 from api.common.messages import dumps, validation_message
 from api.dataplane.context import ServicesProvider
 from api.dataplane.errors import BadRequestError, DataplaneError, ResourceNotFoundError
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 API_TITLE = "Medialens dataplane API"
 API_VERSION = "1.0.0"
+# Lambda's limit for a synchronous request (6 MiB); a page of Results is at most 5 MiB of it.
+MAX_BODY_BYTES = 6 * 1024 * 1024
 
 
 def _error(status: int, code: str, message: str) -> Response[dict[str, str]]:
@@ -37,8 +39,6 @@ def _error(status: int, code: str, message: str) -> Response[dict[str, str]]:
 
 def _describe(errors: Sequence[Any]) -> str:
     """One readable line naming each offending field, e.g. `Page: Input should be ..., got "x"`."""
-    if any(error.get("type") == "json_invalid" for error in errors):
-        return "invalid request: body: malformed JSON"
     return "invalid request: " + validation_message(errors)
 
 
@@ -47,6 +47,7 @@ class DataplaneResolver(APIGatewayRestResolver):
 
     def __init__(self, provider: ServicesProvider) -> None:
         super().__init__(enable_validation=True, serializer=dumps)
+        request_body.install(self, MAX_BODY_BYTES)
         self.provider = provider
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -69,10 +70,6 @@ def build_app(provider: ServicesProvider | None = None) -> DataplaneResolver:
     def _validation_error(exc: RequestValidationError) -> Response[dict[str, str]]:
         # Powertools answers 422; the contract (and MIE) say 400 for a bad request.
         return _error(HTTPStatus.BAD_REQUEST, BadRequestError.code, _describe(exc.errors()))
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _content_type_error(exc: RequestUnsupportedContentType) -> Response[dict[str, str]]:
-        return _error(HTTPStatus.BAD_REQUEST, BadRequestError.code, "request body must be application/json")
 
     @app.not_found
     def _no_route(exc: NotFoundError) -> Response[dict[str, str]]:

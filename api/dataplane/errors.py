@@ -17,15 +17,11 @@ from api.common.http_errors import (
     BadRequestError,
     ConflictError,
     InvalidCursorError,
+    PayloadTooLargeError,
     ResourceNotFoundError,
 )
 
 DataplaneError = ApiError
-
-
-class PayloadTooLargeError(ApiError):
-    status = 413
-    code = "PayloadTooLarge"
 
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from api.dataplane.layout import MAX_KEY_LENGTH, NAME_PATTERN
 
@@ -12,13 +12,23 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 ObjectKey = Annotated[str, Field(min_length=1, max_length=MAX_KEY_LENGTH)]
 
 
+def _query_bool(value: Any) -> Any:
+    """Only `true` and `false`, as OpenAPI writes a boolean in a query (MIE sent `paginated=true`)."""
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
+
+
 def _omit_none(value: Any) -> bool:
     return value is None
 
 
 class _Body(BaseModel):
-    # Unknown fields are ignored, as MIE did: older clients send extras.
-    model_config = ConfigDict(extra="ignore")
+    # Unknown fields are refused, as the workflow API does: a misspelt key must not be ignored.
+    model_config = ConfigDict(extra="forbid")
 
 
 class S3Location(_Body):
@@ -39,9 +49,9 @@ class MetadataRequest(_Body):
     OperatorName: Name
     WorkflowId: Name
     Results: Any = Field(description="Any JSON value; at most 5 MiB once serialized")
-    Paginate: bool = False
-    Page: int = Field(default=1, ge=1, le=999_999)
-    End: bool = False
+    Paginate: StrictBool = False
+    Page: StrictInt = Field(default=1, ge=1, le=999_999)
+    End: StrictBool = False
 
 
 class StatusResponse(BaseModel):
@@ -97,8 +107,3 @@ class DeleteResponse(BaseModel):
     Status: str
     AssetId: str
     OperatorName: str | None = Field(default=None, exclude_if=_omit_none)
-
-
-class ErrorResponse(BaseModel):
-    Code: str
-    Message: str

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.common.openapi_document import finish
 from api.dataplane.app import API_TITLE, API_VERSION, build_app
 
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "dataplane-openapi.json"
@@ -19,13 +20,7 @@ def openapi_document() -> dict[str, Any]:
         description="Assets, media and operator results of Medialens (MIE-compatible routes).",
     )
     document: dict[str, Any] = json.loads(schema)
-    # Powertools documents its 422 validation answer; this API turns those into 400 ErrorResponse.
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            operation.get("responses", {}).pop("422", None)
-    schemas = document.get("components", {}).get("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(unused, None)
+    finish(document)
     return document
 
 

@@ -13,11 +13,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
     RequestValidationError,
 )
 
+from api.common import request_body
 from api.common.messages import dumps, validation_message
+from api.common.openapi_document import finish
 from api.workflow.errors import BadRequestError, WorkflowApiError
 from api.workflow.models import LAMBDA_ARN_PATTERN, NAME_PATTERN, ROLE_ARN_PATTERN, STAGE_REF_PATTERN
 from api.workflow.routes import executions, operations, root, stages, system, workflows
@@ -25,6 +26,8 @@ from api.workflow.routes.common import json_response
 
 logger = logging.getLogger(__name__)
 
+# Definitions and execution requests are small; every body is stored in one DynamoDB item (400 KB).
+MAX_BODY_BYTES = 64 * 1024
 # What a user reads instead of the regular expressions the models check names and ARNs with.
 PATTERN_WORDS = {
     NAME_PATTERN: "1 to 64 letters, digits, - or _, starting with a letter or digit",
@@ -42,15 +45,12 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
             description="Operations, stages, workflows and system configuration (MIE-compatible).",
         )
     )
-    # Powertools documents its 422; this API answers validation failures with 400 ErrorResponse.
-    for methods in document.get("paths", {}).values():
-        for operation in methods.values():
-            operation.get("responses", {}).pop("422", None)
-    return document
+    return finish(document)
 
 
 def create_app() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True, serializer=dumps)
+    request_body.install(app, MAX_BODY_BYTES)
     app.include_router(root.router)
     app.include_router(system.router)
     app.include_router(operations.router)
@@ -72,10 +72,6 @@ def create_app() -> APIGatewayRestResolver:
     def handle_validation_error(exc: RequestValidationError) -> Response[str]:
         message = validation_message(exc.errors(), PATTERN_WORDS)
         return json_response({"Code": BadRequestError.code, "Message": message}, status=400)
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def handle_content_type(exc: RequestUnsupportedContentType) -> Response[str]:
-        return json_response({"Code": "BadRequest", "Message": "request body must be application/json"}, 400)
 
     @app.not_found
     def handle_not_found(exc: NotFoundError) -> Response[str]:

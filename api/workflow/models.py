@@ -11,15 +11,29 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from api.workflow.graph import stage_order
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 # Stage references also accept the singleton stage an operation owns, named "_{operation}" as in MIE.
 STAGE_REF_PATTERN = r"^_?[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+# A qualifier is $LATEST, a version number or an alias name (Lambda's own rules): a "$" elsewhere
+# names no function, and moto's Lambda answered such a name with a 500.
 LAMBDA_ARN_PATTERN = (
-    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}"
+    r"(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$"
 )
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$"
 SINGLETON_STAGE_PREFIX = "_"
@@ -74,7 +88,7 @@ class _Definition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Optimistic lock on PUT: when given, the update applies only to this version. Ignored on POST.
-    Version: Annotated[int, Field(ge=1)] | None = None
+    Version: Annotated[StrictInt, Field(ge=1)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -141,6 +155,13 @@ class Stage(_Definition):
 STAGE_VIEW_FIELDS = frozenset({"Name", "Operations", "Configuration"})
 
 
+def _json_true(value: Any) -> Any:
+    # Literal[True] alone also takes 1 (1 == True); the document says the JSON value true.
+    if value is not True:
+        raise ValueError("must be true")
+    return value
+
+
 class Transition(BaseModel):
     """Where a stage goes: `{"Next": stage}` or `{"End": true}`.
 
@@ -151,7 +172,7 @@ class Transition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     Next: StageRef | None = None
-    End: Literal[True] | None = None
+    End: Annotated[Literal[True], BeforeValidator(_json_true)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -172,7 +193,7 @@ class Workflow(_Definition):
     StartAt: StageRef
     Stages: Annotated[dict[StageRef, Transition], Field(min_length=1, max_length=MAX_STAGES_PER_WORKFLOW)]
     Description: DescriptionText | None = None
-    TimeoutSeconds: Annotated[int, Field(ge=1, le=MAX_WORKFLOW_TIMEOUT_SECONDS)] | None = None
+    TimeoutSeconds: Annotated[StrictInt, Field(ge=1, le=MAX_WORKFLOW_TIMEOUT_SECONDS)] | None = None
 
     @model_validator(mode="after")
     def _one_chain(self) -> Workflow:
@@ -192,11 +213,23 @@ class SystemParameter(BaseModel):
 
     Name: SystemParameterName
     # MIE clients send the value as a string ("10"); digits are accepted, booleans are not.
-    Value: Annotated[int, Field(ge=1, le=1000)]
+    Value: Annotated[
+        int,
+        Field(ge=1, le=1000),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                    {"type": "string", "pattern": r"^\s*[0-9]+\s*$"},
+                ],
+                "description": "A whole number 1-1000, as a number or a string of digits",
+            }
+        ),
+    ]
 
     @field_validator("Value", mode="before")
     @classmethod
     def _no_bool(cls, value: Any) -> Any:
-        if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(r"\s*\d+\s*", value)):
+        if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(r"\s*[0-9]+\s*", value)):
             raise ValueError("Value must be a whole number")
         return value

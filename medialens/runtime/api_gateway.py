@@ -19,6 +19,7 @@ from typing import Any
 
 from medialens_helper.apigw import build_proxy_event
 from werkzeug import Request, Response
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens.runtime.sigv4 import SignatureError, raw_path, verify_request
@@ -30,6 +31,9 @@ STAGE = "api"
 Invoke = Callable[[str, bytes], InvokeResult]
 RETRY_AFTER_SECONDS = 10
 STOPPING_MESSAGE = "the local platform is stopping; retry once it has restarted"
+# API Gateway's (REST) request payload limit, and its answer to a larger body.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+TOO_LARGE_MESSAGE = f"HTTP content length exceeded {MAX_REQUEST_BYTES} bytes."
 # Hop-by-hop and computed headers a proxy must not copy from the function's answer.
 _SKIPPED_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
 
@@ -44,6 +48,7 @@ def _message(status: int, message: str) -> Response:
         403: "ForbiddenException",
         404: "NotFoundException",
         503: "ServiceUnavailableException",
+        413: "RequestTooLarge",
     }.get(status, "InternalServerErrorException")
     return response
 
@@ -88,6 +93,16 @@ class LocalApiGateway:
         if function is None:
             return _message(404, "Not Found")  # API Gateway's answer for an unknown base path
         path = "/" + rest
+        # Refused before the body is read: werkzeug checks Content-Length against its limit up
+        # front. A chunked body has no length: werkzeug stops reading it at the limit, and one
+        # byte past ours tells a body over the limit from one just at it.
+        request.max_content_length = MAX_REQUEST_BYTES + 1
+        try:
+            too_large = len(request.get_data(cache=True)) > MAX_REQUEST_BYTES
+        except RequestEntityTooLarge:
+            too_large = True
+        if too_large:
+            return _message(413, TOO_LARGE_MESSAGE)
         caller_arn = None
         identity: dict[str, Any] = {}
         if not (request.method == "GET" and path == "/"):  # the health check is open, as on AWS

@@ -1,17 +1,16 @@
-"""What the route modules share: path parameter types, the services lookup, error docs."""
+"""What the route modules share: path parameter types, the services lookup, error docs (`errors`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.request import Request
 
+from api.common.openapi_document import error_responses as errors
 from api.dataplane.context import Services, ServicesProvider
 from api.dataplane.layout import ASSET_ID_PATTERN, NAME_PATTERN
-from api.dataplane.models import ErrorResponse
 
 PROVIDER_CONTEXT_KEY = "dataplane_services"
 
@@ -30,11 +29,4 @@ def _services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
-def errors(*codes: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI responses: success (schema from the return type) plus the given error statuses."""
-    text = {400: "Bad request", 404: "Not found", 409: "Conflict", 413: "Payload too large"}
-    documented: dict[int, OpenAPIResponse] = {200: {"description": "Success"}}
-    error_body: dict[str, Any] = {"application/json": {"model": ErrorResponse}}
-    for code in codes:
-        documented[code] = {"description": text[code], "content": error_body}
-    return documented
+__all__ = ["AssetId", "OperatorName", "ServicesDep", "WorkflowId", "errors"]

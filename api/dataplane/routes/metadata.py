@@ -7,7 +7,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from api.dataplane.models import DeleteResponse, MetadataPageResponse, MetadataRequest, MetadataWriteResponse
+from api.dataplane.models import (
+    DeleteResponse,
+    MetadataPageResponse,
+    MetadataRequest,
+    MetadataWriteResponse,
+    QueryBool,
+)
 from api.dataplane.routes.common import AssetId, OperatorName, ServicesDep, errors
 from api.dataplane.service import PageWrite, ResultPage
 
@@ -37,8 +43,8 @@ def put_metadata(
     asset_id: AssetId,
     body: MetadataRequest,
     svc: ServicesDep,
-    paginated: Annotated[bool, Query(description="MIE spelling of Paginate")] = False,
-    end: Annotated[bool, Query(description="MIE spelling of End")] = False,
+    paginated: Annotated[QueryBool, Query(description="MIE spelling of Paginate")] = False,
+    end: Annotated[QueryBool, Query(description="MIE spelling of End")] = False,
 ) -> MetadataWriteResponse:
     write = PageWrite(
         asset_id=asset_id,

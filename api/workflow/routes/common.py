@@ -1,4 +1,4 @@
-"""What every router needs: the invocation's services, and list pagination."""
+"""What every router needs: the invocation's services, list pagination, error docs (`errors`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel
 
 from api.common.messages import dumps
+from api.common.openapi_document import error_responses as errors
 from api.workflow.models import NAME_PATTERN, STAGE_REF_PATTERN
 from api.workflow.wiring import Services
 
@@ -29,23 +28,6 @@ DefinitionNameParam = Annotated[str, Path(pattern=NAME_PATTERN, description="Ope
 StageNameParam = Annotated[str, Path(pattern=STAGE_REF_PATTERN, description="Stage name")]
 
 
-class ErrorResponse(BaseModel):
-    Code: str
-    Message: str
-
-
-def errors(*codes: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI responses: success plus the given error statuses, each an `ErrorResponse`."""
-    text = {400: "Bad request", 404: "Not found", 409: "Conflict", 502: "State machine not deployed"}
-    documented: dict[int, OpenAPIResponse] = {200: {"description": "Success"}}
-    for code in codes:
-        documented[code] = {
-            "description": text[code],
-            "content": {"application/json": {"model": ErrorResponse}},
-        }
-    return documented
-
-
 # Set by the handler for the request being resolved. A context variable, not the routers' context:
 # module-level routers point at one resolver, and the local runtime resolves on several threads.
 CURRENT_SERVICES: ContextVar[Services] = ContextVar("workflow_api_services")
@@ -60,13 +42,34 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(status, "application/json", dumps(body), headers=headers)
 
 
-def paged(router: Router, kind: str, items: list[dict[str, Any]], next_after: str | None) -> Response[str]:
+# A list route's answer: MIE's plain JSON array (so its OpenAPI schema is an array of objects).
+Page = Response[list[dict[str, Any]]]
+
+
+def paged(router: Router, kind: str, items: list[dict[str, Any]], next_after: str | None) -> Page:
     """A page as MIE's plain JSON list; the cursor for the next page, if any, in a header."""
     headers = {}
     if next_after is not None:
         headers[NEXT_CURSOR_HEADER] = services(router).cursors.encode(kind, next_after)
-    return json_response(items, headers=headers)
+    return Response(200, "application/json", items, headers=headers)
 
 
 def after(router: Router, kind: str, cursor: str | None) -> str | None:
     return None if cursor is None else services(router).cursors.decode(cursor, kind)
+
+
+__all__ = [
+    "CURRENT_SERVICES",
+    "DEFAULT_LIMIT",
+    "NEXT_CURSOR_HEADER",
+    "Cursor",
+    "DefinitionNameParam",
+    "Limit",
+    "Page",
+    "StageNameParam",
+    "after",
+    "errors",
+    "json_response",
+    "paged",
+    "services",
+]

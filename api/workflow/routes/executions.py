@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import Router
 from medialens_helper import DataPlane
 
 from api.workflow.executions import environment as env
-from api.workflow.routes.common import DEFAULT_LIMIT, Cursor, Limit, after, errors, paged, services
+from api.workflow.executions.schema import ExecutionStatus
+from api.workflow.routes.common import DEFAULT_LIMIT, Cursor, Limit, Page, after, errors, paged, services
 from api.workflow.services.execution_requests import ExecutionRequest
 from api.workflow.services.executions import ExecutionService
 
@@ -24,7 +24,7 @@ KIND = "execution"
 
 IdParam = Annotated[str, Path(min_length=1, max_length=128, description="Execution Id")]
 AssetIdParam = Annotated[str, Path(min_length=1, max_length=128, description="Asset Id")]
-StatusParam = Annotated[str, Path(min_length=1, max_length=32, description="Queued, Started, Complete...")]
+StatusParam = Annotated[ExecutionStatus, Path(description="An execution status")]
 
 
 def dataplane_factory() -> DataPlane:
@@ -51,7 +51,7 @@ def submit_execution(body: ExecutionRequest) -> dict[str, Any]:
 
 
 @router.get("/workflow/execution", summary="List executions", responses=errors(400))
-def list_executions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[str]:
+def list_executions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page:
     items, next_after = execution_service().page(limit, after(router, KIND, cursor))
     return paged(router, KIND, items, next_after)
 
@@ -65,7 +65,7 @@ def list_executions_by_asset(
     AssetId: AssetIdParam,  # noqa: N803 - MIE's path parameter name
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> Response[str]:
+) -> Page:
     kind = f"{KIND}-asset"
     items, next_after = execution_service().by_asset(AssetId, limit, after(router, kind, cursor))
     return paged(router, kind, items, next_after)
@@ -80,7 +80,7 @@ def list_executions_by_status(
     Status: StatusParam,  # noqa: N803
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> Response[str]:
+) -> Page:
     kind = f"{KIND}-status"
     items, next_after = execution_service().by_status(Status, limit, after(router, kind, cursor))
     return paged(router, kind, items, next_after)

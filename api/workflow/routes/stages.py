@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 
 from api.workflow.models import Stage
@@ -12,6 +11,7 @@ from api.workflow.routes.common import (
     DEFAULT_LIMIT,
     Cursor,
     Limit,
+    Page,
     StageNameParam,
     after,
     errors,
@@ -24,7 +24,7 @@ KIND = "stage"
 
 
 @router.get("/workflow/stage", summary="List stages", responses=errors(400))
-def list_stages(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[str]:
+def list_stages(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page:
     items, next_after = services(router).stages.page(limit, after(router, KIND, cursor))
     return paged(router, KIND, items, next_after)
 

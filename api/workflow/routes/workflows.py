@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 
 from api.workflow.models import Workflow
@@ -13,6 +12,7 @@ from api.workflow.routes.common import (
     Cursor,
     DefinitionNameParam,
     Limit,
+    Page,
     after,
     errors,
     paged,
@@ -24,7 +24,7 @@ KIND = "workflow"
 
 
 @router.get("/workflow", summary="List workflows", responses=errors(400))
-def list_workflows(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[str]:
+def list_workflows(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page:
     items, next_after = services(router).workflows.page(limit, after(router, KIND, cursor))
     return paged(router, KIND, items, next_after)
 

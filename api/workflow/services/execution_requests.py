@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,6 +13,11 @@ from api.workflow.errors import BadRequestError
 from api.workflow.models import NAME_PATTERN, MediaType
 
 MediaKind = Literal["Video", "Image", "Audio", "Text"]
+# The merged Configuration travels in the execution's state machine input, and each stage's share
+# again in its operators' events: bounded so that input stays far below Step Functions' 256 KiB
+# payload limit (and the execution record below DynamoDB's 400 KB item), leaving the rest of that
+# room to the operators' MetaData. An execution the API accepts never fails for its own size.
+MAX_CONFIGURATION_BYTES = 32 * 1024
 
 
 class S3Object(BaseModel):
@@ -57,6 +63,8 @@ def merge_configuration(
 
     The override is `{stage: {operator: {key: value}}}` (seed 004, step 6), or the section-5 form
     `{stage: {"Operations": {operator: {"Enabled": ..., "MediaTypes": {"Video": true, ...}}}}}`.
+
+    A merged Configuration over MAX_CONFIGURATION_BYTES (as compact JSON) is a 400 too.
     """
     merged = copy.deepcopy(defaults)
     for stage, given in override.items():
@@ -72,6 +80,12 @@ def merge_configuration(
             where = f"Configuration.{stage}.{operator}"
             values = _checked(where, dict(values), merged[stage][operator].get("MediaType"))
             merged[stage][operator].update(values)
+    size = len(json.dumps(merged, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_CONFIGURATION_BYTES:
+        raise BadRequestError(
+            f"the Configuration of the execution (the workflow defaults with the changes of this "
+            f"request) is {size} bytes as JSON; the limit is {MAX_CONFIGURATION_BYTES}"
+        )
     return merged
 
 

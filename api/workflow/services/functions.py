@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from api.common.messages import quoted
 from api.workflow.errors import BadRequestError
 
+LATEST_QUALIFIER = ":$LATEST"
 _NOT_FOUND = frozenset({"ResourceNotFoundException"})
 _DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
 _INVALID = frozenset({"InvalidParameterValueException", "ValidationException"})
@@ -41,7 +42,9 @@ class LambdaFunctions:
 
     def _problem(self, arn: str) -> str | None:
         try:
-            self._client.get_function_configuration(FunctionName=arn)
+            # `:$LATEST` names the unqualified function; looked up without it, as moto's Lambda
+            # (the local platform's) routes no "$" in a function name and answered a bare 404.
+            self._client.get_function_configuration(FunctionName=arn.removesuffix(LATEST_QUALIFIER))
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in _NOT_FOUND:

@@ -34,12 +34,13 @@ class Dataplane:
         path: str,
         *,
         body: Any = None,
-        raw: str | None = None,
+        raw: str | bytes | None = None,
         query: Mapping[str, str] | None = None,
+        content_type: str = "application/json",
     ) -> tuple[int, Any]:
         text = raw if raw is not None else (None if body is None else json.dumps(body))
         event = build_proxy_event(
-            method, path, query=query, body=text, headers={"Content-Type": "application/json"}
+            method, path, query=query, body=text, headers={"Content-Type": content_type}
         )
         response = handler.lambda_handler(event, None)  # type: ignore[arg-type]
         headers = response.get("multiValueHeaders") or {}

@@ -65,7 +65,7 @@ def test_create_refuses_keys_that_escape_or_name_no_object(dataplane: Dataplane,
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ('{"Input": {"S3Bucket": "b"', "malformed JSON"),
+        ('{"Input": {"S3Bucket": "b"', "not valid JSON"),
         ('{"Input": {"S3Bucket": "b"}}', "Input.S3Key"),
         ("{}", "Input"),
         ('{"Input": "x"}', "Input"),

@@ -244,7 +244,7 @@ def test_malformed_json_is_400(dataplane: Dataplane) -> None:
     asset_id = dataplane.create_asset()
     status, body = dataplane.call("POST", f"/metadata/{asset_id}", raw='{"OperatorName": ')
     assert status == 400
-    assert "malformed JSON" in body["Message"]
+    assert "not valid JSON" in body["Message"]
 
 
 def test_a_bad_asset_id_in_the_path_is_400(dataplane: Dataplane) -> None:

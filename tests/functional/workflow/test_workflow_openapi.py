@@ -8,11 +8,27 @@ from typing import Any
 
 from api.workflow import openapi
 from api.workflow.app import create_app
+from api.workflow.executions.schema import ExecutionStatus
 from api.workflow.routes.root import OPENAPI_PATH
+from tests.functional.workflow.execution_fixtures import Executions, executions
 from tests.functional.workflow.workflow_helpers import WorkflowApi
+from tests.support.openapi_errors import (
+    assert_errors_of_each_kind,
+    assert_no_nullable_parameter,
+    expected_error_schema,
+)
+
+__all__ = ["executions"]  # the fixture, imported so pytest finds it
 
 REGENERATE = "docs/workflow-openapi.json is stale; regenerate with: .venv/bin/python -m api.workflow.openapi"
-ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
+LIST_ROUTES = [
+    "/workflow/operation",
+    "/workflow/stage",
+    "/workflow",
+    "/workflow/execution",
+    "/workflow/execution/asset/{AssetId}",
+    "/workflow/execution/status/{Status}",
+]
 
 # Written out so a route that disappears (or is renamed) fails here, not only in a client.
 EXPECTED_ROUTES = {
@@ -92,10 +108,11 @@ def test_path_parameters_are_documented_with_their_route() -> None:
             assert declared == in_path, (method, path)
 
 
-def test_error_responses_reference_the_error_schema() -> None:
+def test_error_responses_reference_the_error_schemas() -> None:
     document = openapi.openapi_document()
     error_model = document["components"]["schemas"]["ErrorResponse"]
     assert set(error_model["required"]) == {"Code", "Message"}
+    assert document["components"]["schemas"]["GatewayErrorResponse"]["required"] == ["message"]
     seen: set[str] = set()
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
@@ -107,15 +124,69 @@ def test_error_responses_reference_the_error_schema() -> None:
                     continue
                 seen.add(status)
                 schema = response["content"]["application/json"]["schema"]
-                assert schema == ERROR_SCHEMA, (method, path, status)
-    assert {"400", "404", "409"} <= seen
+                expected = expected_error_schema(status)
+                assert schema == expected, (method, path, status)
+    assert {"400", "403", "404", "409", "413", "415"} <= seen
+
+
+def test_no_parameter_is_documented_as_nullable() -> None:
+    assert_no_nullable_parameter(openapi.openapi_document())
+
+
+def test_every_route_documents_the_errors_of_its_kind() -> None:
+    assert_errors_of_each_kind(openapi.openapi_document())
+
+
+def test_list_routes_declare_the_array_they_return() -> None:
+    paths = openapi.openapi_document()["paths"]
+    for path in LIST_ROUTES:
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema["type"] == "array", path
+        assert schema["items"]["type"] == "object", path
+
+
+def test_list_routes_answer_the_array_they_declare(executions: Executions) -> None:
+    asset_id = executions.submit()["AssetId"]
+    for path in LIST_ROUTES:
+        answer = executions.api.ok("GET", path.replace("{AssetId}", asset_id).replace("{Status}", "Queued"))
+        assert isinstance(answer, list), path
+        assert answer and all(isinstance(item, dict) for item in answer), path
+
+
+def test_status_is_an_enum_of_execution_statuses() -> None:
+    operation = openapi.openapi_document()["paths"]["/workflow/execution/status/{Status}"]["get"]
+    (parameter,) = [p for p in operation["parameters"] if p["name"] == "Status"]
+    schema = parameter["schema"]
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = openapi.openapi_document()["components"]["schemas"][name]
+    assert schema["enum"] == [status.value for status in ExecutionStatus]
+
+
+def test_an_unknown_status_is_400_naming_the_allowed_ones(api: WorkflowApi) -> None:
+    message = api.fails(400, "GET", "/workflow/execution/status/Running")
+    assert "Queued" in message and "Cancelled" in message
 
 
 def test_execution_routes_document_their_errors() -> None:
     paths = openapi.openapi_document()["paths"]
-    assert set(paths["/workflow/execution"]["post"]["responses"]) == {"200", "400", "404", "409"}
-    assert set(paths["/workflow/execution/{Id}"]["get"]["responses"]) == {"200", "404"}
-    assert set(paths["/workflow/execution/{Id}"]["delete"]["responses"]) == {"200", "404", "409"}
+    assert set(paths["/workflow/execution"]["post"]["responses"]) == {
+        "200",
+        "400",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+    }
+    assert set(paths["/workflow/execution/{Id}"]["get"]["responses"]) == {"200", "400", "403", "404"}
+    assert set(paths["/workflow/execution/{Id}"]["delete"]["responses"]) == {
+        "200",
+        "400",
+        "403",
+        "404",
+        "409",
+    }
 
 
 def test_served_document_is_the_committed_one(api: WorkflowApi) -> None:

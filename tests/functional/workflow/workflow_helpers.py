@@ -28,6 +28,8 @@ ERROR_CODES = {
     400: "BadRequest",
     404: "NotFound",
     409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
     500: "InternalError",
     502: "StateMachineError",
 }
@@ -144,12 +146,13 @@ class WorkflowApi:
         path: str,
         *,
         body: Any = None,
-        raw: str | None = None,
+        raw: str | bytes | None = None,
         query: Mapping[str, str] | None = None,
+        content_type: str = "application/json",
     ) -> tuple[int, Any, dict[str, str]]:
         text = raw if raw is not None else (None if body is None else json.dumps(body))
         event = build_proxy_event(
-            method, path, query=query, body=text, headers={"Content-Type": "application/json"}
+            method, path, query=query, body=text, headers={"Content-Type": content_type}
         )
         response = handler.lambda_handler(event, None)
         headers = {key: values[-1] for key, values in (response.get("multiValueHeaders") or {}).items()}

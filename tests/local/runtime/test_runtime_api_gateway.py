@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from medialens.runtime.api_gateway import LocalApiGateway, serve
+from medialens.runtime.api_gateway import MAX_REQUEST_BYTES, TOO_LARGE_MESSAGE, LocalApiGateway, serve
 from medialens.runtime.workers import WorkerPool
 from medialens.state import LocalCredentials
 
@@ -100,15 +101,55 @@ def test_unsigned_request_is_403(api_url: str) -> None:
         {"credentials": LocalCredentials(CREDENTIALS.access_key_id, "wrong-secret", "us-east-1")},
         {"credentials": LocalCredentials("AKIDUNKNOWN0000", CREDENTIALS.secret_access_key, "us-east-1")},
         {"region": "eu-west-1"},
-        {"when": datetime.now(UTC) - timedelta(minutes=20)},
-        {"when": datetime.now(UTC) + timedelta(minutes=20)},
+        {"age": timedelta(minutes=20)},
+        {"age": -timedelta(minutes=20)},
     ],
     ids=["wrong-secret", "unknown-key", "wrong-region", "stale-date", "future-date"],
 )
 def test_bad_signatures_are_403(api_url: str, kwargs: dict[str, object]) -> None:
+    age = kwargs.pop("age", None)
+    if isinstance(age, timedelta):
+        # Dated when the test runs, not when it was collected: a slow suite must not bring a
+        # "future" date back inside the 15-minute window.
+        kwargs["when"] = datetime.now(UTC) - age
     response = signed_request("GET", f"{api_url}/dataplane-api/metadata/x", **kwargs)  # type: ignore[arg-type]
     assert response.status_code == 403
     assert response.json()["message"]
+
+
+def test_a_body_over_10_mb_is_413_as_api_gateway_answers(api_url: str) -> None:
+    body = b"x" * (MAX_REQUEST_BYTES + 1)
+    response = signed_request("POST", f"{api_url}/dataplane-api/create", body)
+    assert response.status_code == 413
+    assert response.json() == {"message": TOO_LARGE_MESSAGE}
+    assert response.headers["x-amzn-ErrorType"] == "RequestTooLarge"
+
+
+def test_a_body_of_10_mb_is_passed_on(api_url: str) -> None:
+    body = b"x" * MAX_REQUEST_BYTES
+    response = signed_request("POST", f"{api_url}/dataplane-api/create", body)
+    assert response.status_code == 201
+    assert len(response.json()["body"]) == MAX_REQUEST_BYTES
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(api_url: str) -> None:
+    """The answer comes while the client has sent only the headers: nothing of the body is awaited."""
+    host, port = api_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            b"POST /dataplane-api/create HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % (host.encode(), 50 * 1024 * 1024)
+        )
+        answer = connection.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_a_chunked_body_is_cut_off_at_10_mb(api_url: str) -> None:
+    chunk = b"x" * (1024 * 1024)
+    chunks = (chunk for _ in range(11))  # no Content-Length: sent chunked
+    response = requests.post(f"{api_url}/dataplane-api/create", data=chunks, timeout=30)
+    assert response.status_code == 413
+    assert response.json() == {"message": TOO_LARGE_MESSAGE}
 
 
 def test_tampered_body_is_403(api_url: str) -> None:
