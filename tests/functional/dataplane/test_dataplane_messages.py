@@ -11,22 +11,11 @@ from dataplane_harness import BUCKET, Dataplane
 from medialens_helper.apigw import build_proxy_event
 
 from api.dataplane import handler
+from tests.support.bad_inputs import BAD_VALUES as COMMON_BAD_VALUES
+from tests.support.bad_inputs import RAW_BODIES, bad_bodies
 
-BAD_VALUES: list[Any] = [
-    None,
-    0,
-    -1,
-    1.5,
-    True,
-    "",
-    "x" * 2000,
-    "/absolute",
-    "a/../b",
-    "dir/",
-    [],
-    {},
-    "\x01",
-]
+# Plus what users get wrong in object keys.
+BAD_VALUES: list[Any] = [*COMMON_BAD_VALUES, "x" * 2000, "/absolute", "a/../b", "dir/", "\x01"]
 
 
 def raw_call(
@@ -39,14 +28,6 @@ def raw_call(
     return int(response["statusCode"]), str(response["body"])
 
 
-def _bad_bodies(valid: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for field in valid:
-        yield {key: value for key, value in valid.items() if key != field}
-        for value in BAD_VALUES:
-            yield {**valid, field: value}
-    yield {**valid, "Surprise": 1}
-
-
 def _cases(asset_id: str) -> Iterator[tuple[str, str, str | None, dict[str, str] | None]]:
     bodies = {
         "/create": {"Input": {"S3Bucket": BUCKET, "S3Key": "incoming/video.mp4"}},
@@ -55,11 +36,11 @@ def _cases(asset_id: str) -> Iterator[tuple[str, str, str | None, dict[str, str]
         f"/metadata/{asset_id}": {"OperatorName": "Labels", "WorkflowId": "wf-1", "Results": {"a": 1}},
     }
     for path, valid in bodies.items():
-        for body in _bad_bodies(valid):
+        for body in bad_bodies(valid, BAD_VALUES):
             yield "POST", path, json.dumps(body), None
-        for body in _bad_bodies(valid.get("Input", {})):
+        for body in bad_bodies(valid.get("Input", {}), BAD_VALUES):
             yield "POST", path, json.dumps({"Input": body}), None
-        for raw in ("{not json", "[1, 2]", "null", ""):
+        for raw in RAW_BODIES:
             yield "POST", path, raw, None
     for query in ({"cursor": "forged"}, {"limit": "0"}, {"limit": "many"}, {"paginated": "maybe"}):
         yield "GET", "/metadata", None, query

@@ -17,25 +17,18 @@ from medialens_helper.apigw import build_proxy_event
 
 from api.workflow import handler
 from tests.functional.workflow.workflow_helpers import WorkflowApi, chain, lambda_arn, operation_body
+from tests.support.bad_inputs import BAD_VALUES as COMMON_BAD_VALUES
+from tests.support.bad_inputs import RAW_BODIES, bad_bodies
 
+# Plus what users get wrong in names and ARNs.
 BAD_VALUES: list[Any] = [
-    None,
-    0,
-    -1,
-    1.5,
-    True,
-    "",
-    " ",
+    *COMMON_BAD_VALUES,
     "x" * 300,
     "has space",
     "$WORKFLOW_NAME",
     "_underscore",
     "arn:aws:lambda:us-east-1:123456789012:function:missing",
     "not-an-arn",
-    [],
-    ["a", "a"],
-    {},
-    {"nested": {"deeper": [1, None]}},
 ]
 
 
@@ -43,15 +36,6 @@ def raw_call(method: str, path: str, body: str | None) -> tuple[int, str]:
     event = build_proxy_event(method, path, body=body, headers={"Content-Type": "application/json"})
     response = handler.lambda_handler(event, None)
     return int(response["statusCode"]), str(response["body"])
-
-
-def _bad_bodies(valid: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """`valid` with each field missing, then set to each bad value, then with an unknown field."""
-    for field in valid:
-        yield {key: value for key, value in valid.items() if key != field}
-        for value in BAD_VALUES:
-            yield {**valid, field: value}
-    yield {**valid, "Surprise": 1}
 
 
 def _cases(api: WorkflowApi) -> Iterator[tuple[str, str, str | None]]:
@@ -74,9 +58,9 @@ def _cases(api: WorkflowApi) -> Iterator[tuple[str, str, str | None]]:
             ("POST", "PUT") if path in ("/workflow/operation", "/workflow/stage", "/workflow") else ("POST",)
         )
         for method in methods:
-            for body in _bad_bodies(valid):
+            for body in bad_bodies(valid, BAD_VALUES):
                 yield method, path, json.dumps(body)
-            for raw in ("{not json", "[1, 2]", "null", '"text"', ""):
+            for raw in (*RAW_BODIES, '"text"'):
                 yield method, path, raw
     for path in (
         "/workflow/operation/bad name",
