@@ -170,7 +170,8 @@ def run() -> None:
     console.print("[green]run complete[/green]: the workflow completed and its results were read back")
 
 
-@app.command()
+# A query may begin with "-" (`-x`, a negative number): it is the query, not an unknown option.
+@app.command(context_settings={"ignore_unknown_options": True})
 def search(
     query: str = typer.Argument(
         ...,

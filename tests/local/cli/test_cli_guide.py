@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from medialens.sample_media import make_sample_video
 from tests.local.cli.cli_process import BIN, exported, start, stop
 from tests.support.waiting import wait_until
 
@@ -41,12 +42,12 @@ def guide_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
         stop(home, process)
 
 
-def _bash(script: str, *, cwd: Path, path: str, env_line: str) -> str:
+def _bash(script: str, *, cwd: Path, path: str, env_line: str, extra: dict[str, str] | None = None) -> str:
     """`script` in a clean bash: no MEDIALENS_HOME, no AWS settings, only `path` on PATH."""
     result = subprocess.run(
         ["bash", "-c", script],
         cwd=cwd,
-        env={"HOME": os.environ.get("HOME", "/root"), "PATH": path, "ENV_LINE": env_line},
+        env={"HOME": os.environ.get("HOME", "/root"), "PATH": path, "ENV_LINE": env_line, **(extra or {})},
         capture_output=True,
         text=True,
         timeout=240,
@@ -113,3 +114,36 @@ def test_the_guides_step_6_commands_work_through_awscurl_cut_and_jq(
         'StartLambdaArn: Lambda function "arn:aws:lambda:us-east-1:123456789012:function:not-deployed" '
         "does not exist"
     )
+
+
+WALKTHROUGH = Path(__file__).with_name("guide_operator_walkthrough.sh")
+
+
+def test_the_operator_walkthrough_of_docs_operators_md(guide_home: tuple[Path, str], tmp_path: Path) -> None:
+    """A handler outside the repository: zipped, created with the SDK layer, registered, composed,
+    run, its results and logs read, its code updated and the change seen in the next run."""
+    _, env_line = guide_home
+    sample = make_sample_video(tmp_path / "sample.mp4")
+    output = _sections(
+        _bash(
+            WALKTHROUGH.read_text(),
+            cwd=tmp_path,
+            path=f"{BIN}:{SYSTEM_PATH}",
+            env_line=env_line,
+            extra={"SAMPLE": str(sample)},
+        )
+    )
+    assert output["zip"] == ["zipped"]
+    layer, state, function_arn = output["deploy"]
+    assert layer.endswith(":layer:medialens-sdk:1") and state == "Active"
+    assert function_arn.endswith(":function:media-size")
+    assert output["register"] == ['{"Name":"MediaSize","StageName":"_MediaSize"}']
+    completed = (
+        '{"Status":"Complete","Operators":'
+        '[{"Name":"MediaSize","Status":"Complete"},{"Name":"Mediainfo","Status":"Complete"}]}'
+    )
+    size = sample.stat().st_size
+    assert output["run"] == [completed, f'{{"Bytes":{size}}}']
+    assert output["logs"] != ["0"]
+    assert output["change"] == ["Successful"]
+    assert output["run again"] == [completed, f'{{"Bytes":{size},"KiB":{size // 1024}}}']

@@ -42,6 +42,11 @@ def test_stored_results_become_searchable_and_deleted_ones_disappear(
     found = cli(running.platform.state.root, "search", word, "--operator", "Labels")
     assert found.returncode == 0, found.stderr
     assert asset in found.stdout and "Labels" in found.stdout
+    # What users type: the asset id alone, a key:value filter, a file name.
+    for query in (asset, f"asset:{asset}", "operator:Labels", f"Name:{word}", f"{word}*"):
+        typed = cli(running.platform.state.root, "search", query)
+        assert typed.returncode == 0, (query, typed.stderr)
+        assert asset in typed.stdout, query
 
     dataplane.delete_operator_metadata(asset, "Labels")
     wait_until(lambda: index.search(word) == [], timeout=30)
@@ -55,7 +60,12 @@ def test_search_cli_says_what_is_wrong_in_one_line(
     assert missing.returncode == 1
     assert missing.stderr.strip().startswith("medialens: no search index yet at")
 
-    malformed = cli(running.platform.state.root, "search", '"unbalanced')
-    assert malformed.returncode == 1
-    assert len(malformed.stderr.strip().splitlines()) == 1
-    assert "cannot search for" in malformed.stderr
+    for query in ('"unbalanced', "OR", "(a", "..."):
+        malformed = cli(running.platform.state.root, "search", query)
+        assert malformed.returncode == 1, query
+        assert len(malformed.stderr.strip().splitlines()) == 1, malformed.stderr
+        assert "cannot search for" in malformed.stderr and "write words" in malformed.stderr
+        assert "sqlite" not in malformed.stderr.lower() and "fts5" not in malformed.stderr
+    for query in ("test_image.jpg", "upload/test_image.jpg", "-x", "key:value"):
+        typed = cli(running.platform.state.root, "search", query)
+        assert typed.returncode == 0, (query, typed.stderr)
