@@ -22,6 +22,8 @@ import html
 import json
 import os
 import re
+import threading
+import time
 from typing import Any
 
 from datasette import hookimpl
@@ -30,6 +32,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from api.search.query import QuerySyntaxError, parse
+from medialens.inspect import PARENT_PID_ENV
 from medialens.inspect.asset_view import AssetView
 
 DATABASE = "search"  # Datasette names the database after its file, search.sqlite3
@@ -149,6 +152,20 @@ _HIGHLIGHT_SCRIPT = """
   });
 })();
 """
+
+
+@hookimpl
+def startup() -> None:
+    """End with the platform: a `kill -9` of `medialens up` must not leave this server behind."""
+    parent = os.environ.get(PARENT_PID_ENV, "")
+    if parent.isdigit():
+        threading.Thread(target=_exit_when_orphaned, args=(int(parent),), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 @hookimpl

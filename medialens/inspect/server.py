@@ -25,6 +25,7 @@ from typing import IO
 import requests
 
 from api.search.sqlite_index import SqliteSearchIndex
+from medialens.inspect import PARENT_PID_ENV
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -59,6 +60,7 @@ class InspectServer:
             **os.environ,
             **self.environment,
             "PYTHONPATH": os.pathsep.join([str(repository), str(repository / "lib" / "helper")]),
+            PARENT_PID_ENV: str(os.getpid()),  # the plugin exits when this process is gone
         }
         command = [
             sys.executable,

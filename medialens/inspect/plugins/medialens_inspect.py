@@ -6,4 +6,5 @@ from medialens.inspect.plugin import (  # noqa: F401 - Datasette collects the ho
     filters_from_request,
     register_routes,
     render_cell,
+    startup,
 )
