@@ -17,7 +17,7 @@ from api.dataplane.config import DataplaneConfig
 from api.dataplane.cursor import CursorCodec
 from api.dataplane.events import EventPublisher
 from api.dataplane.service import AssetService, MetadataReader, MetadataWriter
-from api.dataplane.store import AssetTable, ObjectStore
+from api.dataplane.store import AssetTable, ObjectStore, PageSessions
 
 
 class Services:
@@ -61,7 +61,8 @@ class Services:
 
     @cached_property
     def writer(self) -> MetadataWriter:
-        return MetadataWriter(self.objects, self.table, self.events)
+        sessions = PageSessions(self._client("dynamodb"), self.config.table)
+        return MetadataWriter(self.objects, self.table, sessions, self.events)
 
 
 class ServicesProvider:

@@ -45,9 +45,17 @@ def page_key(prefix: str, page: int) -> str:
     return f"{prefix}page-{page:06d}.json"
 
 
+def page_number(prefix: str, key: str) -> int | None:
+    """The page number of a result page directly under `prefix`; None for anything else."""
+    if not key.startswith(prefix):
+        return None
+    found = _PAGE_FILE.match(key[len(prefix) :])
+    return None if found is None else int(found.group(1))
+
+
 def is_page_key(prefix: str, key: str) -> bool:
     """True for a result page directly under `prefix` (not media an operator put beside it)."""
-    return key.startswith(prefix) and _PAGE_FILE.match(key[len(prefix) :]) is not None
+    return page_number(prefix, key) is not None
 
 
 def check_object_key(key: str, field: str = "S3Key") -> str:

@@ -40,7 +40,12 @@ class MetadataRequest(_Body):
     WorkflowId: Name
     Results: Any = Field(description="Any JSON value; at most 5 MiB once serialized")
     Paginate: bool = False
-    Page: int = Field(default=1, ge=1, le=999_999)
+    Page: int | None = Field(
+        default=None,
+        ge=1,
+        le=999_999,
+        description="Page number of a paged result; omit it to append after the pages already stored",
+    )
     End: bool = False
 
 

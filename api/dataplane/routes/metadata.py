@@ -37,7 +37,9 @@ def put_metadata(
     asset_id: AssetId,
     body: MetadataRequest,
     svc: ServicesDep,
-    paginated: Annotated[bool, Query(description="MIE spelling of Paginate")] = False,
+    paginated: Annotated[
+        bool, Query(description="MIE spelling of Paginate: pages without Page are appended")
+    ] = False,
     end: Annotated[bool, Query(description="MIE spelling of End")] = False,
 ) -> MetadataWriteResponse:
     write = PageWrite(
@@ -56,7 +58,7 @@ def put_metadata(
         OperatorName=body.OperatorName,
         WorkflowId=body.WorkflowId,
         Page=outcome.page,
-        Complete=outcome.pointer.complete,
+        Complete=outcome.complete,
         S3Bucket=svc.config.bucket,
         S3Key=outcome.key,
     )
