@@ -118,22 +118,39 @@ class ExecutionService:
 
     def _asset(self, request: ExecutionRequest) -> tuple[str, dict[str, Any]]:
         if request.Input.AssetId is not None:
-            # The media of a known asset: what its last execution ran on (the dataplane keeps no media type).
-            records, _ = self._store.by_asset(request.Input.AssetId, 1, None)
-            if not records:
-                raise ResourceNotFoundError(f"asset {quoted(request.Input.AssetId)} not found")
-            return request.Input.AssetId, dict(records[0]["Input"].get("Media", {}))
+            return self._known_asset(request.Input.AssetId)
         assert request.Input.Media is not None
         kind, location = next(iter(request.Input.Media.items()))
         try:
-            asset = self._dataplane().create_asset(location.S3Bucket, location.S3Key)
+            asset = self._dataplane().create_asset(location.S3Bucket, location.S3Key, media_type=kind)
         except DataplaneNotFoundError as exc:
             raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
         except DataplaneError as exc:
-            if exc.status_code == 400:
+            if exc.status_code in (400, 413):
                 raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
             raise WorkflowApiError(f"the dataplane could not create the asset: {exc}") from exc
         return str(asset["AssetId"]), {kind: {"S3Bucket": asset["S3Bucket"], "S3Key": asset["S3Key"]}}
+
+    def _known_asset(self, asset_id: str) -> tuple[str, dict[str, Any]]:
+        """The media of an asset the dataplane knows, however it was created (MIE read it there too)."""
+        try:
+            asset = self._dataplane().get_asset(asset_id)
+        except DataplaneError as exc:
+            if exc.status_code in (400, 404):  # 400: not even an asset id
+                raise ResourceNotFoundError(f"asset {quoted(asset_id)} not found") from None
+            raise WorkflowApiError(f"the dataplane could not read the asset: {exc}") from exc
+        kind = asset.get("MediaType")
+        if not kind:
+            # Assets from before media types were recorded: what their last execution ran on.
+            records, _ = self._store.by_asset(asset_id, 1, None)
+            media = records[0]["Input"].get("Media", {}) if records else {}
+            kind = next(iter(media), None)
+        if not kind:
+            raise BadRequestError(
+                f"asset {quoted(asset_id)} has no media type (its key {quoted(asset['S3Key'])} does not "
+                "tell); start the execution with Input.Media instead"
+            )
+        return asset_id, {kind: {"S3Bucket": asset["S3Bucket"], "S3Key": asset["S3Key"]}}
 
     def _record(self, execution_id: str) -> dict[str, Any]:
         record = self._store.get(execution_id)

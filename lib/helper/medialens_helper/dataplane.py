@@ -59,10 +59,25 @@ class DataPlane:
             )
         return answer
 
-    def create_asset(self, s3bucket: str, s3key: str) -> dict[str, Any]:
-        """Create an asset from media already in S3; returns `{"AssetId", "S3Bucket", "S3Key"}`."""
-        body = {"Input": {"S3Bucket": s3bucket, "S3Key": s3key}}
+    def create_asset(
+        self, s3bucket: str, s3key: str, *, media_type: str | None = None, copy: bool = True
+    ) -> dict[str, Any]:
+        """Create an asset from media already in S3; returns `{"AssetId", "S3Bucket", "S3Key", "MediaType"?}`.
+
+        `media_type` is MIE's Video/Image/Audio/Text (guessed from the key when None). With
+        `copy=False` the asset refers to the object where it is instead of its own copy.
+        """
+        source: dict[str, Any] = {"S3Bucket": s3bucket, "S3Key": s3key}
+        if media_type is not None:
+            source["MediaType"] = media_type
+        body: dict[str, Any] = {"Input": source}
+        if not copy:
+            body["Copy"] = False
         return self._call_object("POST", "/create", body=body)
+
+    def get_asset(self, asset_id: str) -> dict[str, Any]:
+        """An asset's media: `{"AssetId", "S3Bucket", "S3Key", "MediaType"?, "Created"}`."""
+        return self._call_object("GET", f"/asset/{_segment(asset_id, 'asset_id')}")
 
     def store_asset_metadata(
         self,
