@@ -17,6 +17,7 @@ from api.workflow.executions.lifecycle import ExecutionLifecycle
 from api.workflow.executions.schema import ExecutionStatus
 from api.workflow.services.execution_requests import ExecutionRequest, merge_configuration
 from api.workflow.services.workflows import WorkflowService
+from api.workflow.status_events.interrupted import record_interrupted_stage
 
 CANCEL_REASON = "cancelled by request"
 
@@ -187,6 +188,7 @@ class ExecutionService:
             raise ConflictError(f"execution {quoted(execution_id)} ended while it was being cancelled")
         if record["Status"] == ExecutionStatus.STARTED:
             self._stop(record)
+            record_interrupted_stage(self._store, record, CANCEL_REASON)
         return present(self._record(execution_id))
 
     def _stop(self, record: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from api.workflow.executions import environment as env
 from api.workflow.executions.lifecycle import ExecutionLifecycle
 from api.workflow.executions.schema import ExecutionStatus
+from api.workflow.status_events.interrupted import record_interrupted_stage
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,10 @@ ENDINGS = {
     "TIMED_OUT": (ExecutionStatus.ERROR, "timed out"),
     "ABORTED": (ExecutionStatus.CANCELLED, "aborted"),
 }
+
+
+# Endings that cut a running stage short (a FAILED machine records its failing stage itself).
+INTERRUPTIONS = {"TIMED_OUT": "timed out: the workflow's TimeoutSeconds ran out", "ABORTED": "stopped"}
 
 
 def reason_for(detail: dict[str, Any]) -> str:
@@ -48,6 +53,10 @@ def handle_status_change(lifecycle: ExecutionLifecycle, event: dict[str, Any]) -
     ended = lifecycle.finish(execution_id, ENDINGS[status][0], reason)
     if ended:
         logger.info("execution %s ended by Step Functions (%s): %s", execution_id, status, reason)
+    if status in INTERRUPTIONS and record.get("ExecutionArn"):
+        # Whoever ended the record (this call, or a cancel before it), the stage it cut short
+        # shows how it ended; a stage already recorded is left as it is.
+        record_interrupted_stage(lifecycle.store, record, INTERRUPTIONS[status])
     return {"Handled": ended, "ExecutionId": execution_id, "Status": status}
 
 
