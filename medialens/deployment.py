@@ -129,6 +129,8 @@ class LocalDeployment:
                     **storage,
                     settings.CURSOR_SIGNING_KEY: self.state.cursor_signing_key(),
                     settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
+                    # Read before deleting an asset: executions of it must be over first.
+                    execution_env.WORKFLOW_EXECUTION_TABLE: self.names.execution_table,
                     "POWERTOOLS_SERVICE_NAME": "dataplane-api",
                 },
                 timeout_seconds=30,

@@ -17,6 +17,7 @@ from api.dataplane.config import DataplaneConfig
 from api.dataplane.cursor import CursorCodec
 from api.dataplane.events import EventPublisher
 from api.dataplane.service import AssetService, MetadataReader, MetadataWriter
+from api.dataplane.service.asset_guard import ActiveExecutionGuard
 from api.dataplane.store import AssetTable, ObjectStore, PageSessions
 
 
@@ -62,7 +63,10 @@ class Services:
     @cached_property
     def writer(self) -> MetadataWriter:
         sessions = PageSessions(self._client("dynamodb"), self.config.table)
-        return MetadataWriter(self.objects, self.table, sessions, self.events)
+        guard = None
+        if self.config.execution_table is not None:
+            guard = ActiveExecutionGuard(self._client("dynamodb"), self.config.execution_table)
+        return MetadataWriter(self.objects, self.table, sessions, self.events, guard=guard)
 
 
 class ServicesProvider:

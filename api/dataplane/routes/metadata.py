@@ -88,9 +88,9 @@ def get_operator_metadata(
 
 @router.delete(
     "/metadata/<asset_id>",
-    summary="Delete an asset, its media and results",
+    summary="Delete an asset, its media and results (409 while executions of it are not over)",
     tags=["metadata"],
-    responses=errors(400, 404),
+    responses=errors(400, 404, 409),
 )
 def delete_asset(asset_id: AssetId, svc: ServicesDep) -> DeleteResponse:
     svc.writer.delete_asset(asset_id)

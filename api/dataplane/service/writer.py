@@ -21,6 +21,7 @@ from typing import Any
 from api.dataplane import layout
 from api.dataplane.errors import BadRequestError, ConflictError, PayloadTooLargeError, ResourceNotFoundError
 from api.dataplane.events import Action, EventPublisher, MetadataEvent
+from api.dataplane.service.asset_guard import ActiveExecutionGuard
 from api.dataplane.service.common import Clock, require_asset, timestamp, utc_now
 from api.dataplane.store import AssetTable, ObjectStore, PageSessions, Pointer
 
@@ -58,7 +59,9 @@ class MetadataWriter:
         sessions: PageSessions,
         events: EventPublisher,
         clock: Clock = utc_now,
+        guard: ActiveExecutionGuard | None = None,
     ) -> None:
+        self._guard = guard
         self._objects = objects
         self._table = table
         self._sessions = sessions
@@ -153,6 +156,8 @@ class MetadataWriter:
     def delete_asset(self, asset_id: str) -> None:
         if not self._table.has_items(asset_id):
             raise ResourceNotFoundError(f"asset {asset_id} not found")
+        if self._guard is not None:
+            self._guard.check(asset_id)
         prefix = layout.asset_prefix(asset_id)
         # Objects before items: an interrupted delete leaves the asset visible and retryable,
         # never invisible objects nobody can find again.

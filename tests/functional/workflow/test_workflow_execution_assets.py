@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from medialens_helper import DataPlane, InProcessTransport
+from medialens_helper import DataPlane, DataplaneRequest, InProcessTransport
 
 from api.dataplane import handler as dataplane_handler
+from api.workflow.scheduler import handler as scheduler
 from tests.functional.workflow.execution_fixtures import MEDIA_BUCKET, Executions, executions
 
 __all__ = ["executions"]  # the fixture, imported so pytest finds it
@@ -15,6 +16,11 @@ __all__ = ["executions"]  # the fixture, imported so pytest finds it
 
 def dataplane() -> DataPlane:
     return DataPlane(InProcessTransport(dataplane_handler.lambda_handler))
+
+
+def dataplane_call(method: str, path: str) -> tuple[int, Any]:
+    response = InProcessTransport(dataplane_handler.lambda_handler).handle(DataplaneRequest(method, path))
+    return response.status_code, response.body
 
 
 def start(executions: Executions, media_input: dict[str, Any]) -> tuple[int, Any]:
@@ -59,6 +65,7 @@ def test_an_asset_of_unknown_media_type_is_a_400_that_says_so(executions: Execut
 
 def test_a_deleted_asset_is_a_404(executions: Executions) -> None:
     first = executions.submit()
+    executions.api.ok("DELETE", f"/workflow/execution/{first['Id']}")
     dataplane().delete_asset(first["AssetId"])
     assert start(executions, {"AssetId": first["AssetId"]})[0] == 404
 
@@ -83,3 +90,36 @@ def test_a_top_level_upload_runs_as_in_mie_s_guide(executions: Executions) -> No
     )
 
     assert status == 200, body
+
+
+def test_deleting_an_asset_with_executions_not_over_is_a_409_naming_them(executions: Executions) -> None:
+    api = executions.api
+    api.ok("POST", "/system/configuration", body={"Name": "MaxConcurrentWorkflows", "Value": 1})
+    running = executions.submit(key="upload/a.mp4")
+    queued = api.ok(
+        "POST", "/workflow/execution", body={"Name": "Main", "Input": {"AssetId": running["AssetId"]}}
+    )
+    other = executions.submit(key="upload/b.mp4")
+    assert scheduler.lambda_handler({}, None)["started"] == 1
+    asset_id = running["AssetId"]
+
+    status, body = dataplane_call("DELETE", f"/metadata/{asset_id}")
+
+    assert status == 409, body
+    assert running["Id"] in body["Message"] and queued["Id"] in body["Message"]
+    assert "Started" in body["Message"] and "Queued" in body["Message"]
+    assert dataplane().get_asset(asset_id)["AssetId"] == asset_id  # nothing was deleted
+
+    # Once they are over, the asset goes, and the slot serves the next execution.
+    api.ok("DELETE", f"/workflow/execution/{queued['Id']}")
+    api.ok("DELETE", f"/workflow/execution/{running['Id']}")
+    assert dataplane_call("DELETE", f"/metadata/{asset_id}")[0] == 200
+    assert scheduler.lambda_handler({}, None)["started"] == 1
+    assert executions.store.get(other["Id"])["Status"] == "Started"  # type: ignore[index]
+    assert executions.slots.running() == 1
+
+
+def test_an_asset_whose_executions_are_over_is_deleted(executions: Executions) -> None:
+    body = executions.submit()
+    executions.api.ok("DELETE", f"/workflow/execution/{body['Id']}")
+    assert dataplane_call("DELETE", f"/metadata/{body['AssetId']}")[0] == 200
