@@ -48,7 +48,10 @@ STEP_FUNCTIONS: Mapping[str, str] = {
     "complete_stage": "StepCompleteStage",
     "complete_workflow": "StepCompleteWorkflow",
     "fail_workflow": "StepFailWorkflow",
+    "prepare_media": "StepPrepareMedia",
 }
+# Copying a large upload into its asset may take minutes; the other steps are quick.
+STEP_TIMEOUT_SECONDS: Mapping[str, int] = {"prepare_media": 900}
 # What the schedule rule hands the scheduler on AWS (a rate(1 minute) rule); locally it runs faster.
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 SCHEDULER_TICK_SECONDS = 2.0
@@ -182,7 +185,7 @@ class LocalDeployment:
                 name=name,
                 handler=f"api.workflow.steps.handlers.{field}",
                 environment={**executions, "POWERTOOLS_SERVICE_NAME": "workflow-steps"},
-                timeout_seconds=30,
+                timeout_seconds=STEP_TIMEOUT_SECONDS.get(field, 30),
             )
             for field, name in STEP_FUNCTIONS.items()
         ]

@@ -1,7 +1,8 @@
 """A workflow's state machine: its stages in sequence, then complete-workflow; any failure goes to
 fail-workflow, which records the reason before the execution ends in a Fail state.
 
-    stage1.run (Parallel) ─► stage1.complete ─► stage2.run ─► ... ─► Complete workflow ─► Workflow succeeded
+    Prepare media ─► stage1.run (Parallel) ─► stage1.complete ─► stage2.run ─► ... ─► Complete workflow
+          │                                                                             ─► Workflow succeeded
           └──── any error (Catch, into $.Failure) ─────────► Fail workflow ─► Workflow failed
 """
 
@@ -55,7 +56,15 @@ def build_machine(
     missing_ops = sorted({op for name in order for op in stages[name].Operations if op not in operations})
     if missing_ops:
         raise ValueError(f"unknown operations: {', '.join(missing_ops)}")
-    sequence: list[State] = []
+    sequence: list[State] = [
+        Task(
+            names.PREPARE_MEDIA,
+            resource=arns.prepare_media,
+            parameters=_WHOLE_STATE,
+            retry=transient_retry(),
+            catch=catch_all(names.FAIL_WORKFLOW, f"$.{c.FAILURE}"),
+        )
+    ]
     for name in order:
         sequence.extend(_stage_states(stages[name], operations, arns))
     sequence += [

@@ -12,9 +12,11 @@ from medialens_helper import DataPlane
 from medialens_helper.errors import DataplaneError, DataplaneNotFoundError
 
 from api.common.messages import quoted
+from api.dataplane import layout
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError, WorkflowApiError
 from api.workflow.executions.lifecycle import ExecutionLifecycle
 from api.workflow.executions.schema import ExecutionStatus
+from api.workflow.generator.contract import MEDIA_SOURCE
 from api.workflow.services.execution_requests import ExecutionRequest, merge_configuration
 from api.workflow.services.workflows import WorkflowService
 from api.workflow.status_events.interrupted import record_interrupted_stage
@@ -25,6 +27,24 @@ CANCEL_REASON = "cancelled by request"
 def execution_arn(state_machine_arn: str, execution_id: str) -> str:
     """Execution ARNs follow from the machine's ARN and the execution's name (= its Id)."""
     return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{execution_id}"
+
+
+def media_for_execution(asset_id: str, located: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Input.Media, Input.MediaSource): media outside the asset's prefix is to be copied into it.
+
+    The copy is made by the machine's first step (`api.workflow.steps.prepare_media`), so the API
+    answers at once; operators then read the asset's own copy, as MIE's did.
+    """
+    media: dict[str, Any] = {}
+    source: dict[str, Any] = {}
+    for kind, location in located.items():
+        if location["S3Key"].startswith(layout.asset_prefix(asset_id)):
+            media[kind] = location
+            continue
+        target = layout.input_key(asset_id, layout.basename(location["S3Key"]))
+        media[kind] = {"S3Bucket": location["S3Bucket"], "S3Key": target}
+        source[kind] = location
+    return media, source
 
 
 Page = tuple[list[dict[str, Any]], str | None]
@@ -101,14 +121,18 @@ class ExecutionService:
             raise ConflictError(f"workflow {quoted(request.Name)} has no deployed state machine")
         defaults = self._workflows.configuration(request.Name)
         configuration = merge_configuration(defaults, request.Configuration)
-        asset_id, media = self._asset(request)
+        asset_id, located = self._asset(request)
+        media, source = media_for_execution(asset_id, located)
+        execution_input: dict[str, Any] = {"Media": media, "MetaData": {}}
+        if source:
+            execution_input[MEDIA_SOURCE] = source
         execution_id = str(uuid.uuid4())
         record = self._store.create(
             execution_id=execution_id,
             workflow=request.Name,
             asset_id=asset_id,
             state_machine_arn=str(machine_arn),
-            input={"Media": media, "MetaData": {}},
+            input=execution_input,
             configuration=configuration,
             stages=[{"Name": stage, "Operations": list(ops)} for stage, ops in configuration.items()],
         )
@@ -123,7 +147,10 @@ class ExecutionService:
         assert request.Input.Media is not None
         kind, location = next(iter(request.Input.Media.items()))
         try:
-            asset = self._dataplane().create_asset(location.S3Bucket, location.S3Key, media_type=kind)
+            # Nothing is read or copied here, whatever the size: the machine's first step copies.
+            asset = self._dataplane().create_asset(
+                location.S3Bucket, location.S3Key, media_type=kind, copy=False
+            )
         except DataplaneNotFoundError as exc:
             raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
         except DataplaneError as exc:
