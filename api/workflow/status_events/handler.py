@@ -50,13 +50,13 @@ def handle_status_change(lifecycle: ExecutionLifecycle, event: dict[str, Any]) -
     if record is None or record.get("StateMachineArn") != detail.get("stateMachineArn"):
         return {"Handled": False, "Reason": "not an execution of this platform"}
     reason = reason_for(detail)
+    if status in INTERRUPTIONS and record.get("ExecutionArn"):
+        # Before the record ends, so a client that sees it ended also sees how the stage ended.
+        # A stage already recorded (e.g. by a cancel) is left as it is.
+        record_interrupted_stage(lifecycle.store, record, INTERRUPTIONS[status])
     ended = lifecycle.finish(execution_id, ENDINGS[status][0], reason)
     if ended:
         logger.info("execution %s ended by Step Functions (%s): %s", execution_id, status, reason)
-    if status in INTERRUPTIONS and record.get("ExecutionArn"):
-        # Whoever ended the record (this call, or a cancel before it), the stage it cut short
-        # shows how it ended; a stage already recorded is left as it is.
-        record_interrupted_stage(lifecycle.store, record, INTERRUPTIONS[status])
     return {"Handled": ended, "ExecutionId": execution_id, "Status": status}
 
 

@@ -109,6 +109,10 @@ def test_workflow_timeout_ends_the_execution_through_the_status_change_rule(runn
     )
     assert execution["Status"] == "Error"
     assert execution["Error"] == "the workflow timed out"
+    # The operator that was running shows that it timed out, not "Not Started".
+    hung = operator_view(execution, "TestAsyncHang")
+    assert hung["Status"] == "Error"
+    assert "timed out" in hung["Message"]
 
 
 def test_cancel_stops_the_running_machine_and_records_cancelled(running: RunningPlatform) -> None:
