@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from api.common.messages import quoted
 from api.dataplane import storage_schema as schema
 from api.dataplane.errors import ConflictError
 
@@ -169,7 +170,7 @@ class PageSessions:
     def _conflict(self, asset_id: str, operator: str, workflow_id: str, page: int | None) -> ConflictError:
         """Say why a page could not be placed, from the session as it is now."""
         session = self.get(asset_id, operator, workflow_id)
-        where = f"the paged result of {operator} for workflow {workflow_id}"
+        where = f"the paged result of {quoted(operator)} for workflow {quoted(workflow_id)}"
         if session is not None and page is None and session.mode == NUMBERED:
             return ConflictError(f"{where} is numbered by Page; send Page with every page of it")
         if session is not None and page is not None and session.mode == APPEND:
@@ -177,6 +178,6 @@ class PageSessions:
         if session is not None and session.end_page is not None:
             return ConflictError(
                 f"{where} is complete: its last page is {session.end_page}; "
-                "delete the operator's results to store it again"
+                "delete the results of the operator to store it again"
             )
         return ConflictError(f"{where} changed while storing page {page}; retry")

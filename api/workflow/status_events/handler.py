@@ -28,7 +28,7 @@ ENDINGS = {
 
 
 # Endings that cut a running stage short (a FAILED machine records its failing stage itself).
-INTERRUPTIONS = {"TIMED_OUT": "timed out: the workflow's TimeoutSeconds ran out", "ABORTED": "stopped"}
+INTERRUPTIONS = {"TIMED_OUT": "timed out: the TimeoutSeconds of the workflow ran out", "ABORTED": "stopped"}
 
 
 def reason_for(detail: dict[str, Any]) -> str:
