@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from api.workflow.executions import store as store_module
 from api.workflow.scheduler import handler as scheduler
 from tests.functional.workflow.execution_fixtures import Executions, executions
 from tests.functional.workflow.workflow_helpers import WorkflowApi, chain, operation_body
@@ -57,10 +60,24 @@ def test_executions_of_an_asset_and_of_a_status_are_newest_first(executions: Exe
     assert queued == newest_first
 
 
-def test_the_full_list_holds_every_execution_once(executions: Executions) -> None:
-    submitted = {executions.submit(key=f"upload/{n}.mp4")["Id"] for n in range(5)}
+def test_the_full_list_is_newest_first_across_statuses(executions: Executions) -> None:
+    executions.api.ok("POST", "/system/configuration", body={"Name": "MaxConcurrentWorkflows", "Value": 2})
+    submitted = [executions.submit(key=f"upload/{n}.mp4")["Id"] for n in range(5)]
+    assert scheduler.lambda_handler({}, None)["started"] == 2  # two Started, three Queued
+    executions.api.ok("DELETE", f"/workflow/execution/{submitted[3]}")  # and one Cancelled
+
+    for limit in (1, 2, 100):
+        listed = [item["Id"] for item in every_page(executions.api, "/workflow/execution", limit)]
+        assert listed == submitted[::-1]
+
+
+def test_equal_creation_times_still_list_each_execution_once(
+    executions: Executions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "now", lambda: "2030-01-01T00:00:00.000Z")
+    submitted = [executions.submit(key=f"upload/{n}.mp4")["Id"] for n in range(5)]
     assert scheduler.lambda_handler({}, None)["started"] >= 1
 
-    listed = [item["Id"] for item in every_page(executions.api, "/workflow/execution")]
+    listed = [item["Id"] for item in every_page(executions.api, "/workflow/execution", 2)]
 
-    assert sorted(listed) == sorted(submitted)
+    assert listed == sorted(submitted, reverse=True)
