@@ -23,7 +23,7 @@ from api.dataplane.errors import BadRequestError, ConflictError, PayloadTooLarge
 from api.dataplane.events import Action, EventPublisher, MetadataEvent
 from api.dataplane.service.asset_guard import ActiveExecutionGuard
 from api.dataplane.service.common import Clock, require_asset, timestamp, utc_now
-from api.dataplane.store import AssetTable, ObjectStore, PageSessions, Pointer
+from api.dataplane.store import AssetTable, ObjectStore, PageSession, PageSessions, Pointer
 
 MAX_RESULTS_BYTES = 5 * 1024 * 1024  # keeps a page plus envelope under Lambda's 6 MB response limit
 POINTER_ATTEMPTS = 8
@@ -79,6 +79,15 @@ class MetadataWriter:
             )
         require_asset(self._table, write.asset_id)
         prefix = layout.operator_prefix(write.asset_id, write.workflow_id, write.operator)
+        where = (write.asset_id, write.operator, write.workflow_id)
+        if write.paginate and write.page is None and write.end:
+            session = self._sessions.get(*where)
+            if session is None:
+                # A one-page paged result (MIE's `end=True` alone) is a whole result: idempotent.
+                return self.store(replace(write, paginate=False, end=False))
+            repeated = self._repeated_last_page(session, prefix, body)
+            if repeated is not None:
+                return repeated
         if write.paginate:
             return self._store_page(write, prefix, body)
         key = layout.page_key(prefix, 1)
@@ -106,6 +115,18 @@ class MetadataWriter:
         if session.complete:
             self._complete(*where, prefix, session.pages, rewritten=page)
         return WriteOutcome(page=page, key=key, complete=session.complete)
+
+    def _repeated_last_page(self, session: PageSession, prefix: str, body: bytes) -> WriteOutcome | None:
+        """The outcome already stored, when a complete appended result's last page is sent again.
+
+        A Lambda retried after its last page was stored sends the same bytes; that is no new page.
+        """
+        if session.end_page is None or not session.complete:
+            return None
+        key = layout.page_key(prefix, session.end_page)
+        if self._objects.get_bytes(key) != body:
+            return None
+        return WriteOutcome(page=session.end_page, key=key, complete=True)
 
     def _abandon(self, where: tuple[str, str, str], page: int) -> None:
         # The client retries with a new page; this one must not hold the result back forever.

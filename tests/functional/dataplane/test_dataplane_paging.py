@@ -79,13 +79,14 @@ def test_interleaved_executions_never_mix_their_pages(dataplane: Dataplane) -> N
 def test_a_page_after_the_end_of_a_paged_result_is_a_409(dataplane: Dataplane) -> None:
     asset_id = dataplane.create_asset()
     client = new_client()
-    client.store_asset_metadata(asset_id, "Text", "exec-1", "p1", paginate=True, end=True)
+    client.store_asset_metadata(asset_id, "Text", "exec-1", "p1", paginate=True)
+    client.store_asset_metadata(asset_id, "Text", "exec-1", "p2", paginate=True, end=True)
 
     status, body = dataplane.store(asset_id, "Text", "exec-1", "late", Paginate=True)
 
     assert status == 409
     assert "exec-1" in body["Message"] and "complete" in body["Message"]
-    assert read_all(dataplane, asset_id, "Text") == [("exec-1", "p1")]
+    assert read_all(dataplane, asset_id, "Text") == [("exec-1", "p1"), ("exec-1", "p2")]
 
 
 def test_appending_to_a_result_numbered_by_page_is_a_409(dataplane: Dataplane) -> None:
@@ -144,3 +145,26 @@ def test_a_failed_page_write_leaves_no_hole_in_the_result(
     client.store_asset_metadata(asset_id, "Text", "exec-1", "p3", paginate=True, end=True)
 
     assert read_all(dataplane, asset_id, "Text") == [("exec-1", "p1"), ("exec-1", "p2"), ("exec-1", "p3")]
+
+
+def test_a_retried_last_page_is_no_new_page(dataplane: Dataplane) -> None:
+    asset_id = dataplane.create_asset()
+    new_client().store_asset_metadata(asset_id, "Text", "exec-1", "p1", paginate=True)
+    first = new_client().store_asset_metadata(asset_id, "Text", "exec-1", "p2", paginate=True, end=True)
+
+    # The monitor Lambda is retried after its call stored the last page.
+    again = new_client().store_asset_metadata(asset_id, "Text", "exec-1", "p2", paginate=True, end=True)
+
+    assert (again["Page"], again["Complete"], again["S3Key"]) == (first["Page"], True, first["S3Key"])
+    assert read_all(dataplane, asset_id, "Text") == [("exec-1", "p1"), ("exec-1", "p2")]
+    status, _ = dataplane.store(asset_id, "Text", "exec-1", "other", Paginate=True, End=True)
+    assert status == 409
+
+
+def test_end_alone_is_a_whole_result_that_may_be_stored_again(dataplane: Dataplane) -> None:
+    asset_id = dataplane.create_asset()
+    for results in ("once", "twice"):
+        answer = new_client().store_asset_metadata(asset_id, "Labels", "exec-1", results, end=True)
+        assert (answer["Page"], answer["Complete"]) == (1, True)
+    assert read_all(dataplane, asset_id, "Labels") == [("exec-1", "twice")]
+    assert "PAGES#Labels#exec-1" not in dataplane.items(asset_id)
