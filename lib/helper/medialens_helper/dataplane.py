@@ -94,8 +94,9 @@ class DataPlane:
         last, from any number of Lambda invocations and `DataPlane` instances: the dataplane
         appends each page after those the workflow execution already stored (as MIE's did), and
         the result becomes readable, all at once, when the last page is stored. A page after the
-        last one is refused (`DataplaneConflictError`, 409). MIE operators may also end a paged
-        result with `paginate=False, end=True`: that is the last page too.
+        last one is refused (`DataplaneConflictError`, 409) unless it repeats the last page
+        exactly (a retried Lambda). MIE operators may also end a paged result with
+        `paginate=False, end=True`: that is the last page too (alone, a whole result).
         """
         path = f"/metadata/{_segment(asset_id, 'asset_id')}"
         paged = paginate or end
