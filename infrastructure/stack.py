@@ -9,8 +9,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from api.dataplane.layout import ASSETS_ROOT
 from api.workflow import config as workflow_config
-from api.workflow.executions.environment import WORKFLOW_SCHEDULER_LAMBDA_ARN
+from api.workflow.executions.environment import WORKFLOW_EXECUTION_TABLE, WORKFLOW_SCHEDULER_LAMBDA_ARN
 from infrastructure.analytics import AnalyticsPipeline
 from infrastructure.dataplane_api import DataplaneApi
 from infrastructure.dataplane_storage import DataplaneStorage
@@ -104,6 +105,12 @@ class MedialensStack(Stack):
         )
 
         # Control plane grants
+        # The first step copies an execution's upload into its asset (readable keys: see layout).
+        storage.bucket.grant_read(steps.functions["prepare_media"])
+        storage.bucket.grant_put(steps.functions["prepare_media"], f"{ASSETS_ROOT}*")
+        # The dataplane refuses to delete an asset while executions of it are not over.
+        dataplane.function.add_environment(WORKFLOW_EXECUTION_TABLE, tables.executions.table_name)
+        tables.executions.grant_read_data(dataplane.function)
         tables.definitions.grant_read_write_data(workflow.function)
         tables.definitions.grant_read_data(scheduler.function)
         for function in (workflow.function, scheduler.function, status_events.function, *steps.table_writers):

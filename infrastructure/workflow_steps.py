@@ -1,4 +1,4 @@
-"""The step Lambdas every generated state machine calls (filter, failed, complete stage/workflow, fail)."""
+"""The step Lambdas every generated state machine calls (prepare media, filter, failed, complete, fail)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ STEPS: Mapping[str, bool] = {
     "complete_stage": True,
     "complete_workflow": True,
     "fail_workflow": True,
+    "prepare_media": False,
 }
+# Copying a large upload into its asset (server-side, multipart) may take minutes.
+TIMEOUT_SECONDS: Mapping[str, int] = {"prepare_media": 900}
 
 
 class WorkflowSteps(Construct):
@@ -45,7 +48,7 @@ class WorkflowSteps(Construct):
                 environment={WORKFLOW_EXECUTION_TABLE: execution_table_name} if needs_table else {},
                 service_name=f"workflow-step-{step.replace('_', '-')}",
                 description=f"Medialens workflow step: {step.replace('_', ' ')}",
-                timeout=Duration.seconds(60),
+                timeout=Duration.seconds(TIMEOUT_SECONDS.get(step, 60)),
             )
             self.functions[step] = made.function
         self.arn_environment: dict[str, str] = {

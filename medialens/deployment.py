@@ -50,7 +50,10 @@ STEP_FUNCTIONS: Mapping[str, str] = {
     "complete_stage": "StepCompleteStage",
     "complete_workflow": "StepCompleteWorkflow",
     "fail_workflow": "StepFailWorkflow",
+    "prepare_media": "StepPrepareMedia",
 }
+# Copying a large upload into its asset may take minutes; the other steps are quick.
+STEP_TIMEOUT_SECONDS: Mapping[str, int] = {"prepare_media": 900}
 # What the schedule rule hands the scheduler on AWS (a rate(1 minute) rule); locally it runs faster.
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 SCHEDULER_TICK_SECONDS = 2.0
@@ -131,6 +134,8 @@ class LocalDeployment:
                     **storage,
                     settings.CURSOR_SIGNING_KEY: self.state.cursor_signing_key(),
                     settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
+                    # Read before deleting an asset: executions of it must be over first.
+                    execution_env.WORKFLOW_EXECUTION_TABLE: self.names.execution_table,
                     "POWERTOOLS_SERVICE_NAME": "dataplane-api",
                 },
                 timeout_seconds=30,
@@ -182,7 +187,7 @@ class LocalDeployment:
                 name=name,
                 handler=f"api.workflow.steps.handlers.{field}",
                 environment={**executions, "POWERTOOLS_SERVICE_NAME": "workflow-steps"},
-                timeout_seconds=30,
+                timeout_seconds=STEP_TIMEOUT_SECONDS.get(field, 30),
             )
             for field, name in STEP_FUNCTIONS.items()
         ]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from medialens_helper import settings
 
+from api.workflow.executions.environment import WORKFLOW_EXECUTION_TABLE
+
 
 class ConfigurationError(RuntimeError):
     """A required environment variable is missing: a deployment fault, not a client one."""
@@ -24,6 +26,8 @@ class DataplaneConfig:
     stream: str
     signing_key: str | None
     signing_secret_arn: str | None
+    # The workflow executions table; without it no execution is checked before an asset delete.
+    execution_table: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DataplaneConfig:
@@ -47,4 +51,5 @@ class DataplaneConfig:
             stream=env[settings.DATAPLANE_STREAM],
             signing_key=key,
             signing_secret_arn=arn,
+            execution_table=env.get(WORKFLOW_EXECUTION_TABLE) or None,
         )

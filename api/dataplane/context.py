@@ -17,7 +17,8 @@ from api.dataplane.config import DataplaneConfig
 from api.dataplane.cursor import CursorCodec
 from api.dataplane.events import EventPublisher
 from api.dataplane.service import AssetService, MetadataReader, MetadataWriter
-from api.dataplane.store import AssetTable, ObjectStore
+from api.dataplane.service.asset_guard import ActiveExecutionGuard
+from api.dataplane.store import AssetTable, ObjectStore, PageSessions
 
 
 class Services:
@@ -61,7 +62,11 @@ class Services:
 
     @cached_property
     def writer(self) -> MetadataWriter:
-        return MetadataWriter(self.objects, self.table, self.events)
+        sessions = PageSessions(self._client("dynamodb"), self.config.table)
+        guard = None
+        if self.config.execution_table is not None:
+            guard = ActiveExecutionGuard(self._client("dynamodb"), self.config.execution_table)
+        return MetadataWriter(self.objects, self.table, sessions, self.events, guard=guard)
 
 
 class ServicesProvider:

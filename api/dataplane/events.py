@@ -1,4 +1,4 @@
-"""The one Kinesis record each metadata write or delete emits (consumed by the search indexer)."""
+"""The Kinesis records metadata writes and deletes emit (consumed by the search indexer)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,12 @@ private/assets/{asset_id}/input/{basename}                                   ass
 private/assets/{asset_id}/workflows/{workflow_id}/                           a workflow's media path
 private/assets/{asset_id}/workflows/{workflow_id}/{operator}/page-000001.json  result pages
 upload/...                                                                   browser uploads
+{name}                                                                       uploads at the top level
+                                                                             (MIE's guide: `aws s3 cp
+                                                                             test_image.jpg s3://$BUCKET/`)
+
+`readable_key` is the one rule for what a client may read (download, or have the dataplane copy
+or analyse for it): those three places, nothing else in the bucket.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ MAX_KEY_LENGTH = 1024
 
 ASSETS_ROOT = "private/assets/"
 UPLOAD_ROOT = "upload/"
-DOWNLOADABLE_ROOTS = (ASSETS_ROOT, UPLOAD_ROOT)
+READABLE_ROOTS = (ASSETS_ROOT, UPLOAD_ROOT)
 
 _PAGE_FILE = re.compile(r"^page-(\d{6})\.json$")
 
@@ -45,9 +51,17 @@ def page_key(prefix: str, page: int) -> str:
     return f"{prefix}page-{page:06d}.json"
 
 
+def page_number(prefix: str, key: str) -> int | None:
+    """The page number of a result page directly under `prefix`; None for anything else."""
+    if not key.startswith(prefix):
+        return None
+    found = _PAGE_FILE.match(key[len(prefix) :])
+    return None if found is None else int(found.group(1))
+
+
 def is_page_key(prefix: str, key: str) -> bool:
     """True for a result page directly under `prefix` (not media an operator put beside it)."""
-    return key.startswith(prefix) and _PAGE_FILE.match(key[len(prefix) :]) is not None
+    return page_number(prefix, key) is not None
 
 
 def check_object_key(key: str, field: str = "S3Key") -> str:
@@ -60,6 +74,24 @@ def check_object_key(key: str, field: str = "S3Key") -> str:
         raise BadRequestError(f"{field} must not contain . or .. segments, got {quoted(key)}")
     if any(ord(ch) < 0x20 for ch in key):
         raise BadRequestError(f"{field} must not contain control characters, got {quoted(key)}")
+    return key
+
+
+def readable_key(key: str, field: str = "S3Key") -> str:
+    """`key` if a client may read it: an object under private/assets/ or upload/, or at the top level.
+
+    Every route that reads, copies or hands out an object on a client's behalf applies it (create,
+    download, mediapath, a workflow execution's Input), so none can serve what another refuses.
+    Raises BadRequestError naming `field` otherwise.
+    """
+    check_object_key(key, field)
+    if key.endswith("/"):
+        raise BadRequestError(f"{field} must name an object, not a folder, got {quoted(key)}")
+    if "/" in key and not key.startswith(READABLE_ROOTS):
+        roots = ", ".join(READABLE_ROOTS)
+        raise BadRequestError(
+            f"{field} must be under {roots} or at the top level of the bucket, got {quoted(key)}"
+        )
     return key
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
@@ -36,8 +36,22 @@ class S3Location(_Body):
     S3Key: ObjectKey
 
 
+MediaKind = Literal["Video", "Image", "Audio", "Text"]
+
+
+class CreateInput(S3Location):
+    MediaType: MediaKind | None = Field(
+        default=None, description="MIE's media type; guessed from the key's extension when absent"
+    )
+
+
 class CreateRequest(_Body):
-    Input: S3Location
+    Input: CreateInput
+    Copy: bool = Field(
+        default=True,
+        description="Copy the object under the asset's input/ prefix (at most 100 MiB); "
+        "false: the asset refers to the object where it is",
+    )
 
 
 class KeyRequest(_Body):
@@ -50,7 +64,12 @@ class MetadataRequest(_Body):
     WorkflowId: Name
     Results: Any = Field(description="Any JSON value; at most 5 MiB once serialized")
     Paginate: StrictBool = False
-    Page: StrictInt = Field(default=1, ge=1, le=999_999)
+    Page: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=999_999,
+        description="Page number of a paged result; omit it to append after the pages already stored",
+    )
     End: StrictBool = False
 
 
@@ -62,6 +81,11 @@ class CreateResponse(BaseModel):
     AssetId: str
     S3Bucket: str
     S3Key: str
+    MediaType: str | None = Field(default=None, exclude_if=_omit_none)
+
+
+class AssetResponse(CreateResponse):
+    Created: str
 
 
 class UploadResponse(BaseModel):

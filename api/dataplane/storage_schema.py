@@ -3,6 +3,8 @@
 One table holds small items only:
 - the asset item:            AssetId=<id>, SortKey="ASSET"
 - one pointer per operator:  AssetId=<id>, SortKey="OPERATOR#<name>"  (workflow id, page count, S3 prefix)
+- one item per paged result being written:  AssetId=<id>, SortKey="PAGES#<operator>#<workflow id>"
+  (see `api.dataplane.store.page_sessions`)
 Result pages themselves live in S3 (one object per page), never in the table.
 A sparse index on the asset items lists all assets newest first without a scan.
 """
@@ -15,6 +17,7 @@ PARTITION_KEY = "AssetId"
 SORT_KEY = "SortKey"
 ASSET_SORT_KEY = "ASSET"
 OPERATOR_SORT_KEY_PREFIX = "OPERATOR#"
+PAGE_SESSION_SORT_KEY_PREFIX = "PAGES#"
 
 ASSET_LIST_INDEX = "AssetsByCreation"
 ASSET_LIST_PARTITION = "AssetListPartition"  # constant "ASSETS" on asset items only (sparse index)

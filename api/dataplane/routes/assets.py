@@ -7,8 +7,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from api.dataplane.models import AssetListResponse, CreateRequest, CreateResponse, StatusResponse
-from api.dataplane.routes.common import ServicesDep, errors
+from api.dataplane.models import (
+    AssetListResponse,
+    AssetResponse,
+    CreateRequest,
+    CreateResponse,
+    StatusResponse,
+)
+from api.dataplane.routes.common import AssetId, ServicesDep, errors
 
 router = APIGatewayRouter()
 
@@ -22,11 +28,30 @@ def health() -> StatusResponse:
     "/create",
     summary="Create an asset from an object in the dataplane bucket",
     tags=["assets"],
-    responses=errors(400, 404),
+    responses=errors(400, 404, 413),
 )
 def create_asset(body: CreateRequest, svc: ServicesDep) -> CreateResponse:
-    asset = svc.assets.create(body.Input.S3Bucket, body.Input.S3Key)
-    return CreateResponse(AssetId=asset.asset_id, S3Bucket=asset.bucket, S3Key=asset.key)
+    asset = svc.assets.create(body.Input.S3Bucket, body.Input.S3Key, body.Input.MediaType, body.Copy)
+    return CreateResponse(
+        AssetId=asset.asset_id, S3Bucket=asset.bucket, S3Key=asset.key, MediaType=asset.media_type
+    )
+
+
+@router.get(
+    "/asset/<asset_id>",
+    summary="An asset's media location and media type",
+    tags=["assets"],
+    responses=errors(400, 404),
+)
+def get_asset(asset_id: AssetId, svc: ServicesDep) -> AssetResponse:
+    asset = svc.assets.get(asset_id)
+    return AssetResponse(
+        AssetId=asset.asset_id,
+        S3Bucket=asset.bucket,
+        S3Key=asset.key,
+        MediaType=asset.media_type,
+        Created=asset.created,
+    )
 
 
 @router.get("/metadata", summary="List asset ids, newest first", tags=["assets"], responses=errors(400))

@@ -43,7 +43,9 @@ def put_metadata(
     asset_id: AssetId,
     body: MetadataRequest,
     svc: ServicesDep,
-    paginated: Annotated[QueryBool, Query(description="MIE spelling of Paginate")] = False,
+    paginated: Annotated[
+        QueryBool, Query(description="MIE spelling of Paginate: pages without Page are appended")
+    ] = False,
     end: Annotated[QueryBool, Query(description="MIE spelling of End")] = False,
 ) -> MetadataWriteResponse:
     write = PageWrite(
@@ -62,7 +64,7 @@ def put_metadata(
         OperatorName=body.OperatorName,
         WorkflowId=body.WorkflowId,
         Page=outcome.page,
-        Complete=outcome.pointer.complete,
+        Complete=outcome.complete,
         S3Bucket=svc.config.bucket,
         S3Key=outcome.key,
     )
@@ -92,9 +94,9 @@ def get_operator_metadata(
 
 @router.delete(
     "/metadata/<asset_id>",
-    summary="Delete an asset, its media and results",
+    summary="Delete an asset, its media and results (409 while executions of it are not over)",
     tags=["metadata"],
-    responses=errors(400, 404),
+    responses=errors(400, 404, 409),
 )
 def delete_asset(asset_id: AssetId, svc: ServicesDep) -> DeleteResponse:
     svc.writer.delete_asset(asset_id)

@@ -21,13 +21,17 @@ class ObjectStore:
         self.bucket = bucket
 
     def exists(self, key: str) -> bool:
+        return self.size(key) is not None
+
+    def size(self, key: str) -> int | None:
+        """The object's size in bytes (from its metadata; the body is never read), None if missing."""
         try:
-            self._s3.head_object(Bucket=self.bucket, Key=key)
+            head = self._s3.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if is_missing(exc):
-                return False
+                return None
             raise
-        return True
+        return int(head["ContentLength"])
 
     def copy(self, source_key: str, target_key: str) -> None:
         # Managed copy: switches to multipart for objects over 5 GB, which CopyObject refuses.

@@ -24,6 +24,7 @@ class AssetRecord:
     created: str
     bucket: str
     key: str
+    media_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class AssetTable:
             "S3Bucket": {"S": asset.bucket},
             "S3Key": {"S": asset.key},
         }
+        if asset.media_type is not None:
+            item["MediaType"] = {"S": asset.media_type}
         self._db.put_item(
             TableName=self._table,
             Item=item,
@@ -96,6 +99,7 @@ class AssetTable:
             created=item[schema.ASSET_LIST_SORT]["S"],
             bucket=item["S3Bucket"]["S"],
             key=item["S3Key"]["S"],
+            media_type=item.get("MediaType", {}).get("S"),
         )
 
     def list_assets(

@@ -37,6 +37,10 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
+def _newest_first_key(record: dict[str, Any]) -> tuple[str, str]:
+    return (record["Created"], record[ID])
+
+
 def _decode(item: dict[str, Any]) -> dict[str, Any]:
     record = {key: _deserialize(value) for key, value in item.items()}
     for field in _JSON_FIELDS:
@@ -224,17 +228,55 @@ class ExecutionStore:
         return found
 
     def page(self, limit: int, after: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        """Executions in table order (a Scan of execution items only)."""
-        return self._collect(
-            {
-                "TableName": self._table,
-                "FilterExpression": "attribute_exists(#s) AND attribute_exists(AssetId)",
-                "ExpressionAttributeNames": {"#s": "Status"},
-            },
-            limit,
-            {ID: {"S": after}} if after else None,
-            scan=True,
-        )
+        """Every execution, newest first: the `ByStatus` index of each status, merged.
+
+        The order is (Created, Id) descending, so equal timestamps still have one order; `after`
+        is the last Id of the previous page. An execution that changes status between two pages
+        keeps its place (its Created does not change).
+        """
+        bound: tuple[str, str] | None = None
+        if after:
+            record = self.get(after)
+            if record is None:
+                return [], None
+            bound = (record["Created"], record[ID])
+        found: list[dict[str, Any]] = []
+        for status in ExecutionStatus:
+            found += self._newest_of_status(status.value, limit + 1, bound)
+        found.sort(key=_newest_first_key, reverse=True)
+        if len(found) > limit:
+            return found[:limit], found[limit - 1][ID]
+        return found, None
+
+    def _newest_of_status(
+        self, status: str, count: int, bound: tuple[str, str] | None
+    ) -> list[dict[str, Any]]:
+        """The first `count` executions of `status` in (Created, Id) descending order, below `bound`."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": BY_STATUS,
+            "KeyConditionExpression": "#s = :s",
+            "ExpressionAttributeNames": {"#s": "Status"},
+            "ExpressionAttributeValues": {":s": {"S": status}},
+            "ScanIndexForward": False,
+            "Limit": max(count, 10),
+        }
+        if bound is not None:
+            request["KeyConditionExpression"] += " AND Created <= :c"
+            request["ExpressionAttributeValues"][":c"] = {"S": bound[0]}
+        kept: list[dict[str, Any]] = []
+        while True:
+            response = self._client.query(**request)
+            items = [_decode(item) for item in response.get("Items", [])]
+            kept += [r for r in items if bound is None or _newest_first_key(r) < bound]
+            kept.sort(key=_newest_first_key, reverse=True)
+            start = response.get("LastEvaluatedKey")
+            # The index orders by Created only: read past every item that ties with the last kept one.
+            if start is None or (
+                len(kept) >= count and items and items[-1]["Created"] < kept[count - 1]["Created"]
+            ):
+                return kept[:count]
+            request["ExclusiveStartKey"] = start
 
     def by_index(
         self, index: str, key: str, value: str, limit: int, after: str | None
@@ -257,7 +299,6 @@ class ExecutionStore:
             },
             limit,
             start,
-            scan=False,
         )
 
     def by_asset(self, asset_id: str, limit: int, after: str | None) -> tuple[list[dict[str, Any]], Cursor]:
@@ -288,16 +329,15 @@ class ExecutionStore:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _collect(
-        self, request: dict[str, Any], limit: int, start: dict[str, Any] | None, *, scan: bool
+        self, request: dict[str, Any], limit: int, start: dict[str, Any] | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         # One record beyond the page tells whether a cursor is worth offering.
         records: list[dict[str, Any]] = []
-        call = self._client.scan if scan else self._client.query
         while len(records) <= limit:
             page = dict(request, Limit=max(limit + 1 - len(records), 10))
             if start is not None:
                 page["ExclusiveStartKey"] = start
-            response = call(**page)
+            response = self._client.query(**page)
             records.extend(_decode(item) for item in response.get("Items", []))
             start = response.get("LastEvaluatedKey")
             if start is None:

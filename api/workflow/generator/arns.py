@@ -11,6 +11,7 @@ OPERATOR_FAILED_LAMBDA_ARN = "OPERATOR_FAILED_LAMBDA_ARN"
 COMPLETE_STAGE_LAMBDA_ARN = "COMPLETE_STAGE_LAMBDA_ARN"
 COMPLETE_WORKFLOW_LAMBDA_ARN = "COMPLETE_WORKFLOW_LAMBDA_ARN"
 FAIL_WORKFLOW_LAMBDA_ARN = "FAIL_WORKFLOW_LAMBDA_ARN"
+PREPARE_MEDIA_LAMBDA_ARN = "PREPARE_MEDIA_LAMBDA_ARN"
 
 ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "operator_filter": OPERATOR_FILTER_LAMBDA_ARN,
@@ -18,6 +19,7 @@ ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "complete_stage": COMPLETE_STAGE_LAMBDA_ARN,
     "complete_workflow": COMPLETE_WORKFLOW_LAMBDA_ARN,
     "fail_workflow": FAIL_WORKFLOW_LAMBDA_ARN,
+    "prepare_media": PREPARE_MEDIA_LAMBDA_ARN,
 }
 
 
@@ -32,6 +34,7 @@ class StepFunctionArns:
     complete_stage: str
     complete_workflow: str
     fail_workflow: str
+    prepare_media: str
 
     def __post_init__(self) -> None:
         bad = [f.name for f in fields(self) if not str(getattr(self, f.name)).startswith("arn:")]

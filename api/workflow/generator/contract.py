@@ -3,7 +3,7 @@
 Execution input (what the scheduler starts a machine with; the workflow state between stages)::
 
     {"ExecutionId", "AssetId", "Workflow",
-     "Input": {"Media": {...}, "MetaData": {...}},
+     "Input": {"Media": {...}, "MetaData": {...}, "MediaSource"?: {...}},   # see steps.prepare_media
      "Configuration": {stage: {operator: {...}}},      # defaults merged with the request's override
      "Settings": {"WaitBaseSeconds": 1, "WaitMaxSeconds": 60}}   # optional; the local runtime shortens
 
@@ -27,6 +27,7 @@ INPUT: Final = "Input"
 CONFIGURATION: Final = "Configuration"
 SETTINGS: Final = "Settings"
 OUTPUTS: Final = "Outputs"
+MEDIA_SOURCE: Final = "MediaSource"  # Input: uploads the first step copies into the asset
 FAILURE: Final = "Failure"
 
 # Operator branch state

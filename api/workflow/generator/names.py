@@ -11,6 +11,7 @@ import hashlib
 MAX_STATE_NAME = 80
 _HASH_LENGTH = 8
 
+PREPARE_MEDIA = "Prepare media"
 COMPLETE_WORKFLOW = "Complete workflow"
 WORKFLOW_SUCCEEDED = "Workflow succeeded"
 FAIL_WORKFLOW = "Fail workflow"

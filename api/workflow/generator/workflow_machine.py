@@ -1,7 +1,8 @@
 """A workflow's state machine: its stages in sequence, then complete-workflow; any failure goes to
 fail-workflow, which records the reason before the execution ends in a Fail state.
 
-    stage1.run (Parallel) ─► stage1.complete ─► stage2.run ─► ... ─► Complete workflow ─► Workflow succeeded
+    Prepare media ─► stage1.run (Parallel) ─► stage1.complete ─► stage2.run ─► ... ─► Complete workflow
+          │                                                                             ─► Workflow succeeded
           └──── any error (Catch, into $.Failure) ─────────► Fail workflow ─► Workflow failed
 """
 
@@ -41,6 +42,17 @@ def _stage_states(
     return run, complete
 
 
+def _workflow_step(name: str, resource: str) -> Task:
+    """A step Lambda on the whole workflow state; any failure goes to Fail workflow."""
+    return Task(
+        name,
+        resource=resource,
+        parameters=_WHOLE_STATE,
+        retry=transient_retry(),
+        catch=catch_all(names.FAIL_WORKFLOW, f"$.{c.FAILURE}"),
+    )
+
+
 def build_machine(
     workflow: Workflow,
     stages: Mapping[str, Stage],
@@ -55,17 +67,11 @@ def build_machine(
     missing_ops = sorted({op for name in order for op in stages[name].Operations if op not in operations})
     if missing_ops:
         raise ValueError(f"unknown operations: {', '.join(missing_ops)}")
-    sequence: list[State] = []
+    sequence: list[State] = [_workflow_step(names.PREPARE_MEDIA, arns.prepare_media)]
     for name in order:
         sequence.extend(_stage_states(stages[name], operations, arns))
     sequence += [
-        Task(
-            names.COMPLETE_WORKFLOW,
-            resource=arns.complete_workflow,
-            parameters=_WHOLE_STATE,
-            retry=transient_retry(),
-            catch=catch_all(names.FAIL_WORKFLOW, f"$.{c.FAILURE}"),
-        ),
+        _workflow_step(names.COMPLETE_WORKFLOW, arns.complete_workflow),
         Succeed(names.WORKFLOW_SUCCEEDED),
     ]
     failure: list[State] = [

@@ -12,11 +12,14 @@ from medialens_helper import DataPlane
 from medialens_helper.errors import DataplaneError, DataplaneNotFoundError
 
 from api.common.messages import quoted
+from api.dataplane import layout
 from api.workflow.errors import BadRequestError, ConflictError, ResourceNotFoundError, WorkflowApiError
 from api.workflow.executions.lifecycle import ExecutionLifecycle
 from api.workflow.executions.schema import ExecutionStatus
+from api.workflow.generator.contract import MEDIA_SOURCE
 from api.workflow.services.execution_requests import ExecutionRequest, merge_configuration
 from api.workflow.services.workflows import WorkflowService
+from api.workflow.status_events.interrupted import record_interrupted_stage
 
 CANCEL_REASON = "cancelled by request"
 
@@ -24,6 +27,24 @@ CANCEL_REASON = "cancelled by request"
 def execution_arn(state_machine_arn: str, execution_id: str) -> str:
     """Execution ARNs follow from the machine's ARN and the execution's name (= its Id)."""
     return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{execution_id}"
+
+
+def media_for_execution(asset_id: str, located: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Input.Media, Input.MediaSource): media outside the asset's prefix is to be copied into it.
+
+    The copy is made by the machine's first step (`api.workflow.steps.prepare_media`), so the API
+    answers at once; operators then read the asset's own copy, as MIE's did.
+    """
+    media: dict[str, Any] = {}
+    source: dict[str, Any] = {}
+    for kind, location in located.items():
+        if location["S3Key"].startswith(layout.asset_prefix(asset_id)):
+            media[kind] = location
+            continue
+        target = layout.input_key(asset_id, layout.basename(location["S3Key"]))
+        media[kind] = {"S3Bucket": location["S3Bucket"], "S3Key": target}
+        source[kind] = location
+    return media, source
 
 
 Page = tuple[list[dict[str, Any]], str | None]
@@ -100,14 +121,18 @@ class ExecutionService:
             raise ConflictError(f"workflow {quoted(request.Name)} has no deployed state machine")
         defaults = self._workflows.configuration(request.Name)
         configuration = merge_configuration(defaults, request.Configuration)
-        asset_id, media = self._asset(request)
+        asset_id, located = self._asset(request)
+        media, source = media_for_execution(asset_id, located)
+        execution_input: dict[str, Any] = {"Media": media, "MetaData": {}}
+        if source:
+            execution_input[MEDIA_SOURCE] = source
         execution_id = str(uuid.uuid4())
         record = self._store.create(
             execution_id=execution_id,
             workflow=request.Name,
             asset_id=asset_id,
             state_machine_arn=str(machine_arn),
-            input={"Media": media, "MetaData": {}},
+            input=execution_input,
             configuration=configuration,
             stages=[{"Name": stage, "Operations": list(ops)} for stage, ops in configuration.items()],
         )
@@ -118,22 +143,42 @@ class ExecutionService:
 
     def _asset(self, request: ExecutionRequest) -> tuple[str, dict[str, Any]]:
         if request.Input.AssetId is not None:
-            # The media of a known asset: what its last execution ran on (the dataplane keeps no media type).
-            records, _ = self._store.by_asset(request.Input.AssetId, 1, None)
-            if not records:
-                raise ResourceNotFoundError(f"asset {quoted(request.Input.AssetId)} not found")
-            return request.Input.AssetId, dict(records[0]["Input"].get("Media", {}))
+            return self._known_asset(request.Input.AssetId)
         assert request.Input.Media is not None
         kind, location = next(iter(request.Input.Media.items()))
         try:
-            asset = self._dataplane().create_asset(location.S3Bucket, location.S3Key)
+            # Nothing is read or copied here, whatever the size: the machine's first step copies.
+            asset = self._dataplane().create_asset(
+                location.S3Bucket, location.S3Key, media_type=kind, copy=False
+            )
         except DataplaneNotFoundError as exc:
             raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
         except DataplaneError as exc:
-            if exc.status_code == 400:
+            if exc.status_code in (400, 413):
                 raise BadRequestError(f"Input.Media.{kind}: {exc}") from exc
             raise WorkflowApiError(f"the dataplane could not create the asset: {exc}") from exc
         return str(asset["AssetId"]), {kind: {"S3Bucket": asset["S3Bucket"], "S3Key": asset["S3Key"]}}
+
+    def _known_asset(self, asset_id: str) -> tuple[str, dict[str, Any]]:
+        """The media of an asset the dataplane knows, however it was created (MIE read it there too)."""
+        try:
+            asset = self._dataplane().get_asset(asset_id)
+        except DataplaneError as exc:
+            if exc.status_code in (400, 404):  # 400: not even an asset id
+                raise ResourceNotFoundError(f"asset {quoted(asset_id)} not found") from None
+            raise WorkflowApiError(f"the dataplane could not read the asset: {exc}") from exc
+        kind = asset.get("MediaType")
+        if not kind:
+            # Assets from before media types were recorded: what their last execution ran on.
+            records, _ = self._store.by_asset(asset_id, 1, None)
+            media = records[0]["Input"].get("Media", {}) if records else {}
+            kind = next(iter(media), None)
+        if not kind:
+            raise BadRequestError(
+                f"asset {quoted(asset_id)} has no media type (its key {quoted(asset['S3Key'])} does not "
+                "tell); start the execution with Input.Media instead"
+            )
+        return asset_id, {kind: {"S3Bucket": asset["S3Bucket"], "S3Key": asset["S3Key"]}}
 
     def _record(self, execution_id: str) -> dict[str, Any]:
         record = self._store.get(execution_id)
@@ -170,6 +215,7 @@ class ExecutionService:
             raise ConflictError(f"execution {quoted(execution_id)} ended while it was being cancelled")
         if record["Status"] == ExecutionStatus.STARTED:
             self._stop(record)
+            record_interrupted_stage(self._store, record, CANCEL_REASON)
         return present(self._record(execution_id))
 
     def _stop(self, record: dict[str, Any]) -> None:

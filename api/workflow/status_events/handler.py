@@ -16,6 +16,7 @@ from typing import Any
 from api.workflow.executions import environment as env
 from api.workflow.executions.lifecycle import ExecutionLifecycle
 from api.workflow.executions.schema import ExecutionStatus
+from api.workflow.status_events.interrupted import record_interrupted_stage
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,10 @@ ENDINGS = {
     "TIMED_OUT": (ExecutionStatus.ERROR, "timed out"),
     "ABORTED": (ExecutionStatus.CANCELLED, "aborted"),
 }
+
+
+# Endings that cut a running stage short (a FAILED machine records its failing stage itself).
+INTERRUPTIONS = {"TIMED_OUT": "timed out: the TimeoutSeconds of the workflow ran out", "ABORTED": "stopped"}
 
 
 def reason_for(detail: dict[str, Any]) -> str:
@@ -45,6 +50,10 @@ def handle_status_change(lifecycle: ExecutionLifecycle, event: dict[str, Any]) -
     if record is None or record.get("StateMachineArn") != detail.get("stateMachineArn"):
         return {"Handled": False, "Reason": "not an execution of this platform"}
     reason = reason_for(detail)
+    if status in INTERRUPTIONS and record.get("ExecutionArn"):
+        # Before the record ends, so a client that sees it ended also sees how the stage ended.
+        # A stage already recorded (e.g. by a cancel) is left as it is.
+        record_interrupted_stage(lifecycle.store, record, INTERRUPTIONS[status])
     ended = lifecycle.finish(execution_id, ENDINGS[status][0], reason)
     if ended:
         logger.info("execution %s ended by Step Functions (%s): %s", execution_id, status, reason)

@@ -5,6 +5,7 @@ api.workflow.steps.handlers.operator_failed     payload {"Operation", "State"}
 api.workflow.steps.handlers.complete_stage      payload {"Stage", "Operations", "State"}
 api.workflow.steps.handlers.complete_workflow   payload {"State"}
 api.workflow.steps.handlers.fail_workflow       payload {"State"}
+api.workflow.steps.handlers.prepare_media       payload {"State"}
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from api.workflow.executions.store import ExecutionStore
 from api.workflow.generator import contract as c
 from api.workflow.steps import complete_stage as stage_step
 from api.workflow.steps import finish_workflow
+from api.workflow.steps import prepare_media as media_step
 from api.workflow.steps.operator_failed import operator_failed as failed_step
 from api.workflow.steps.operator_filter import filter_operation
 
@@ -42,6 +44,10 @@ def complete_stage(event: dict[str, Any], context: Any) -> dict[str, Any]:
     store = ExecutionStore(aws_client("dynamodb"), setting(WORKFLOW_EXECUTION_TABLE))
     stage, operations = event[c.STEP_STAGE], event[c.STEP_OPERATIONS]
     return stage_step.complete_stage(store, stage, operations, event[c.STEP_STATE])
+
+
+def prepare_media(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return media_step.prepare_media(aws_client("s3"), event[c.STEP_STATE])
 
 
 def complete_workflow(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -10,9 +10,6 @@ from . import settings
 from .errors import ConfigurationError, DataplaneError, error_for_status
 from .transport import DataplaneRequest, DataplaneResponse, HttpTransport, Transport
 
-# Pages of one paginated result set are numbered per (asset, operator, workflow).
-_PageKey = tuple[str, str, str]
-
 
 def _segment(value: str, label: str) -> str:
     """One URL path segment; a '/' or '?' in an id must not change the route."""
@@ -41,8 +38,6 @@ class DataPlane:
 
     def __init__(self, transport: Transport | None = None) -> None:
         self._transport = transport if transport is not None else transport_from_environment()
-        # Next page number of each paginated result set still open in this instance.
-        self._next_page: dict[_PageKey, int] = {}
 
     def _call(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None) -> Any:
         response = self._transport.handle(DataplaneRequest(method, path, query or {}, body))
@@ -64,10 +59,25 @@ class DataPlane:
             )
         return answer
 
-    def create_asset(self, s3bucket: str, s3key: str) -> dict[str, Any]:
-        """Create an asset from media already in S3; returns `{"AssetId", "S3Bucket", "S3Key"}`."""
-        body = {"Input": {"S3Bucket": s3bucket, "S3Key": s3key}}
+    def create_asset(
+        self, s3bucket: str, s3key: str, *, media_type: str | None = None, copy: bool = True
+    ) -> dict[str, Any]:
+        """Create an asset from media already in S3; returns `{"AssetId", "S3Bucket", "S3Key", "MediaType"?}`.
+
+        `media_type` is MIE's Video/Image/Audio/Text (guessed from the key when None). With
+        `copy=False` the asset refers to the object where it is instead of its own copy.
+        """
+        source: dict[str, Any] = {"S3Bucket": s3bucket, "S3Key": s3key}
+        if media_type is not None:
+            source["MediaType"] = media_type
+        body: dict[str, Any] = {"Input": source}
+        if not copy:
+            body["Copy"] = False
         return self._call_object("POST", "/create", body=body)
+
+    def get_asset(self, asset_id: str) -> dict[str, Any]:
+        """An asset's media: `{"AssetId", "S3Bucket", "S3Key", "MediaType"?, "Created"}`."""
+        return self._call_object("GET", f"/asset/{_segment(asset_id, 'asset_id')}")
 
     def store_asset_metadata(
         self,
@@ -78,31 +88,26 @@ class DataPlane:
         paginate: bool = False,
         end: bool = False,
     ) -> dict[str, Any]:
-        """Store an operator's results for an asset.
+        """Store an operator's results for an asset; returns the API's answer (`Page`, `Complete`, ...).
 
         For results in pages, call it once per page with `paginate=True`, and `end=True` on the
-        last: pages are numbered 1, 2, ... per (asset, operator, workflow) by this instance.
+        last, from any number of Lambda invocations and `DataPlane` instances: the dataplane
+        appends each page after those the workflow execution already stored (as MIE's did), and
+        the result becomes readable, all at once, when the last page is stored. A page after the
+        last one is refused (`DataplaneConflictError`, 409) unless it repeats the last page
+        exactly (a retried Lambda). MIE operators may also end a paged result with
+        `paginate=False, end=True`: that is the last page too (alone, a whole result).
         """
         path = f"/metadata/{_segment(asset_id, 'asset_id')}"
-        key = (asset_id, operator_name, workflow_id)
-        # MIE operators also close a paged set with paginate=False, end=True.
-        paged = paginate or (end and key in self._next_page)
-        page = self._next_page.get(key, 1) if paged else 1
+        paged = paginate or end
         body = {
             "OperatorName": operator_name,
             "WorkflowId": workflow_id,
             "Results": results,
             "Paginate": paged,
-            "Page": page,
             "End": end or not paged,
         }
-        answer = self._call_object("POST", path, body=body)
-        # Advance only once stored, so a retried call re-sends the same page (the API is idempotent per page).
-        if paged and not end:
-            self._next_page[key] = page + 1
-        else:
-            self._next_page.pop(key, None)
-        return answer
+        return self._call_object("POST", path, body=body)
 
     def retrieve_asset_metadata(
         self, asset_id: str, operator_name: str | None = None, cursor: str | None = None

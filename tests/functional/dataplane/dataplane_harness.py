@@ -71,8 +71,8 @@ class Dataplane:
         return {item["SortKey"]["S"]: item for item in found}
 
     def create_asset(self, name: str = "video.mp4") -> str:
-        self.put_object(f"incoming/{name}")
-        body = self.ok("POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": f"incoming/{name}"}})
+        self.put_object(f"upload/{name}")
+        body = self.ok("POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": f"upload/{name}"}})
         return str(body["AssetId"])
 
     def store(

@@ -7,16 +7,18 @@ import uuid
 import pytest
 from dataplane_harness import BUCKET, Dataplane
 
+from api.dataplane.service import assets as assets_service
+
 
 def test_health_answers_ok(dataplane: Dataplane) -> None:
     assert dataplane.call("GET", "/") == (200, {"Status": "OK"})
 
 
 def test_create_copies_the_media_and_records_the_asset(dataplane: Dataplane) -> None:
-    dataplane.put_object("incoming/clip.mp4", b"frames")
+    dataplane.put_object("upload/clip.mp4", b"frames")
 
     status, body = dataplane.call(
-        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "incoming/clip.mp4"}}
+        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "upload/clip.mp4"}}
     )
 
     assert status == 200
@@ -26,6 +28,7 @@ def test_create_copies_the_media_and_records_the_asset(dataplane: Dataplane) -> 
         "AssetId": asset_id,
         "S3Bucket": BUCKET,
         "S3Key": f"private/assets/{asset_id}/input/clip.mp4",
+        "MediaType": "Video",
     }
     assert dataplane.s3.get_object(Bucket=BUCKET, Key=body["S3Key"])["Body"].read() == b"frames"
     item = dataplane.items(asset_id)["ASSET"]
@@ -36,19 +39,19 @@ def test_create_copies_the_media_and_records_the_asset(dataplane: Dataplane) -> 
 
 def test_create_names_the_missing_source_key(dataplane: Dataplane) -> None:
     status, body = dataplane.call(
-        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "nope/a.mp4"}}
+        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "upload/nope/a.mp4"}}
     )
 
     assert status == 404
     assert body["Code"] == "NotFound"
-    assert "nope/a.mp4" in body["Message"]
+    assert "upload/nope/a.mp4" in body["Message"]
     assert dataplane.keys("private/") == []
 
 
 def test_create_refuses_another_bucket(dataplane: Dataplane) -> None:
-    dataplane.put_object("incoming/a.mp4")
+    dataplane.put_object("upload/a.mp4")
     status, body = dataplane.call(
-        "POST", "/create", body={"Input": {"S3Bucket": "elsewhere", "S3Key": "incoming/a.mp4"}}
+        "POST", "/create", body={"Input": {"S3Bucket": "elsewhere", "S3Key": "upload/a.mp4"}}
     )
     assert status == 400
     assert "dataplane bucket" in body["Message"]
@@ -139,3 +142,54 @@ def test_unknown_route_is_a_json_404(dataplane: Dataplane) -> None:
     status, body = dataplane.call("GET", "/nothing/here")
     assert status == 404
     assert set(body) == {"Code", "Message"}
+
+
+def test_an_asset_can_be_read_back_by_id(dataplane: Dataplane) -> None:
+    dataplane.put_object("upload/photo.jpg")
+    created = dataplane.ok(
+        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "upload/photo.jpg"}}
+    )
+
+    body = dataplane.ok("GET", f"/asset/{created['AssetId']}")
+
+    assert body.pop("Created").endswith("Z")
+    assert body == {**created, "MediaType": "Image"}
+    assert dataplane.call("GET", f"/asset/{uuid.uuid4()}")[0] == 404
+    assert dataplane.call("GET", "/asset/not-a-uuid")[0] == 400
+
+
+def test_create_keeps_an_explicit_media_type_and_leaves_an_unknown_one_out(dataplane: Dataplane) -> None:
+    dataplane.put_object("upload/clip.bin")
+    source = {"S3Bucket": BUCKET, "S3Key": "upload/clip.bin"}
+    typed = dataplane.ok("POST", "/create", body={"Input": {**source, "MediaType": "Audio"}})
+    untyped = dataplane.ok("POST", "/create", body={"Input": source})
+
+    assert typed["MediaType"] == "Audio"
+    assert "MediaType" not in untyped
+    assert dataplane.call("POST", "/create", body={"Input": {**source, "MediaType": "Hologram"}})[0] == 400
+
+
+def test_create_without_copy_refers_to_the_object_where_it_is(dataplane: Dataplane) -> None:
+    dataplane.put_object("upload/big.mp4", b"frames")
+
+    body = dataplane.ok(
+        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "upload/big.mp4"}, "Copy": False}
+    )
+
+    assert body["S3Key"] == "upload/big.mp4"
+    assert dataplane.keys(f"private/assets/{body['AssetId']}/") == []
+
+
+def test_a_copy_over_the_limit_is_a_413_that_says_what_to_do(
+    dataplane: Dataplane, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assets_service, "MAX_COPY_BYTES", 1024)
+    dataplane.put_object("upload/big.mp4", b"x" * 1025)
+
+    status, body = dataplane.call(
+        "POST", "/create", body={"Input": {"S3Bucket": BUCKET, "S3Key": "upload/big.mp4"}}
+    )
+
+    assert status == 413, body
+    assert "1025 bytes" in body["Message"] and '"Copy": false' in body["Message"]
+    assert dataplane.keys("private/") == []

@@ -20,7 +20,7 @@ def test_the_signing_key_can_come_from_secrets_manager(
     monkeypatch.setenv("CURSOR_SIGNING_SECRET_ARN", arn)
     asset_id = dataplane.create_asset()
     for page in (1, 2):
-        dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page)
+        dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page, End=page == 2)
 
     cursor = dataplane.ok("GET", f"/metadata/{asset_id}/Text")["cursor"]
 

@@ -10,7 +10,7 @@ from dataplane_harness import BUCKET, Dataplane
 def test_deleting_an_operator_removes_its_pages_and_pointer_only(dataplane: Dataplane) -> None:
     asset_id = dataplane.create_asset()
     for page in (1, 2):
-        dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page)
+        dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page, End=page == 2)
     dataplane.store(asset_id, "Labels", "wf-1", "keep")
     dataplane.new_records()
 

@@ -1,4 +1,4 @@
-"""Every metadata write emits exactly one Kinesis record, after the page and pointer exist."""
+"""Metadata writes emit Kinesis records once a result is readable, describing its pages."""
 
 from __future__ import annotations
 

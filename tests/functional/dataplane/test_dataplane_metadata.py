@@ -80,7 +80,7 @@ def test_three_pages_read_back_in_order_and_the_last_has_no_cursor(dataplane: Da
 def test_pages_written_out_of_order_read_back_in_order(dataplane: Dataplane) -> None:
     asset_id = dataplane.create_asset()
     for page in (3, 1, 2):
-        dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page)
+        dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page, End=page == 3)
     first = dataplane.ok("GET", f"/metadata/{asset_id}/Text")
     second = dataplane.ok("GET", f"/metadata/{asset_id}/Text", query={"cursor": first["cursor"]})
     third = dataplane.ok("GET", f"/metadata/{asset_id}/Text", query={"cursor": second["cursor"]})
@@ -92,7 +92,9 @@ def test_mie_query_parameters_mean_paginate_and_end(dataplane: Dataplane) -> Non
     asset_id = dataplane.create_asset()
     body = {"OperatorName": "Text", "WorkflowId": "wf-1", "Results": "a", "Page": 1}
     dataplane.ok("POST", f"/metadata/{asset_id}", body=body, query={"paginated": "true"})
-    assert pointer(dataplane, asset_id, "Text")["Complete"] is False
+    # Not visible until its last page is stored (MIE moved its pointer only on end).
+    assert "OPERATOR#Text" not in dataplane.items(asset_id)
+    assert dataplane.call("GET", f"/metadata/{asset_id}/Text")[0] == 404
 
     answer = dataplane.ok(
         "POST", f"/metadata/{asset_id}", body={**body, "Page": 2}, query={"paginated": "true", "end": "true"}
@@ -146,6 +148,7 @@ def test_a_single_result_after_pages_of_the_same_workflow_drops_the_extra_pages(
     for page in (1, 2):
         dataplane.store(asset_id, "Text", "wf-1", page, Paginate=True, Page=page)
     dataplane.store(asset_id, "Text", "wf-1", "all")
+    assert "PAGES#Text#wf-1" not in dataplane.items(asset_id)
     assert pointer(dataplane, asset_id, "Text")["Pages"] == 1
     assert dataplane.keys(prefix(asset_id, "wf-1", "Text")) == [
         prefix(asset_id, "wf-1", "Text") + "page-000001.json"

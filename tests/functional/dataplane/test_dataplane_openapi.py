@@ -19,6 +19,7 @@ ROUTES = {
     ("post", "/download"),
     ("get", "/mediapath/{asset_id}/{workflow_id}"),
     ("get", "/metadata"),
+    ("get", "/asset/{asset_id}"),
     ("post", "/metadata/{asset_id}"),
     ("get", "/metadata/{asset_id}"),
     ("delete", "/metadata/{asset_id}"),

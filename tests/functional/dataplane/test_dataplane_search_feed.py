@@ -52,7 +52,9 @@ def test_stored_pages_are_indexed_and_deletes_remove_them(dataplane: Dataplane, 
     asset = dataplane.create_asset()
     other = dataplane.create_asset("other.mp4")
     for page in (1, 2):
-        status, _ = dataplane.store(asset, "Labels", "wf-1", {"Page": page}, Paginate=True, Page=page)
+        status, _ = dataplane.store(
+            asset, "Labels", "wf-1", {"Page": page}, Paginate=True, Page=page, End=page == 2
+        )
         assert status == 200
     dataplane.store(other, "Labels", "wf-2", {"Page": 1})
     dataplane.store(asset, "Faces", "wf-1", {"Count": 3})

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from api.workflow.executions.store import OperatorOutcome
 from api.workflow.scheduler import handler as scheduler
 from api.workflow.status_events import handler as status_events
 from tests.functional.workflow.execution_fixtures import MEDIA_BUCKET, Executions, executions
-from tests.functional.workflow.workflow_helpers import chain
+from tests.functional.workflow.workflow_helpers import chain, operation_body
 
 __all__ = ["executions"]  # the fixture, imported so pytest finds it
 
@@ -250,3 +251,45 @@ def test_the_step_6_configuration_form_is_the_same_override(executions: Executio
     )
     assert plain["Configuration"] == wrapped["Configuration"]
     assert plain["Configuration"]["Detect"]["Faces"]["Enabled"] is False
+
+
+def test_a_timeout_shows_the_running_operators_as_timed_out(executions: Executions) -> None:
+    api = executions.api
+    api.ok("POST", "/workflow/operation", body=operation_body("Late"))
+    api.ok("POST", "/workflow/stage", body={"Name": "After", "Operations": ["Late"]})
+    api.ok("POST", "/workflow", body=chain("TwoStages", "Detect", "After"))
+    body = executions.submit(workflow="TwoStages")
+    assert scheduler.lambda_handler({}, None)["started"] == 1
+    record = executions.store.get(body["Id"])
+    assert record is not None
+    # Labels finished and was recorded before the time limit; Faces was still running.
+    executions.store.record_stage(
+        body["Id"], "Detect", "Not Started", [OperatorOutcome("Labels", "Complete")]
+    )
+
+    assert status_events.lambda_handler(_status_event(record, "TIMED_OUT"), None)["Handled"] is True
+
+    got = api.ok("GET", f"/workflow/execution/{body['Id']}")
+    detect, after = got["Stages"]
+    assert (got["Status"], detect["Status"], after["Status"]) == ("Error", "Error", "Not Started")
+    labels, faces = detect["Operations"]
+    assert labels["Status"] == "Complete"
+    assert faces["Status"] == "Error"
+    assert "timed out" in faces["Message"] and "Detect" in faces["Message"]
+    assert after["Operations"] == [{"Name": "Late", "Status": "Not Started"}]
+    assert executions.slots.running() == 0
+
+
+def test_a_cancel_shows_the_running_stage_as_stopped(executions: Executions) -> None:
+    api = executions.api
+    api.compiler.holds["Held"] = 30
+    api.ok("POST", "/workflow", body=chain("Held", "Detect"))
+    body = executions.submit(workflow="Held")
+    assert scheduler.lambda_handler({}, None)["started"] == 1
+
+    api.ok("DELETE", f"/workflow/execution/{body['Id']}")
+
+    [detect] = api.ok("GET", f"/workflow/execution/{body['Id']}")["Stages"]
+    assert detect["Status"] == "Error"
+    assert [op["Status"] for op in detect["Operations"]] == ["Error", "Error"]
+    assert "cancelled" in detect["Operations"][0]["Message"]

@@ -39,7 +39,14 @@ CREDENTIALS = LocalCredentials("MLLOCALTESTKEY01", "test-secret-key-0123456789",
 EXECUTION_TABLE = "medialens-test-executions"
 OPERATORS = "tests.local.controlplane.handlers"
 STEPS = "api.workflow.steps.handlers"
-STEP_NAMES = ("operator_filter", "operator_failed", "complete_stage", "complete_workflow", "fail_workflow")
+STEP_NAMES = (
+    "operator_filter",
+    "operator_failed",
+    "complete_stage",
+    "complete_workflow",
+    "fail_workflow",
+    "prepare_media",
+)
 OPERATOR_HANDLERS = (
     "ok",
     "mie_style",

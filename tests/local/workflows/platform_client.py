@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from medialens_helper import HttpTransport
+from medialens_helper import DataPlane, HttpTransport
 from medialens_helper.workflow_client import WorkflowClient
 
 from medialens.deployment import LocalDeployment
@@ -26,6 +26,7 @@ class RunningPlatform:
     deployment: LocalDeployment
     endpoints: Endpoints
     api: WorkflowClient
+    signing_session: boto3.Session
 
     @classmethod
     def attach(cls, platform: LocalPlatform, deployment: LocalDeployment) -> RunningPlatform:
@@ -37,7 +38,11 @@ class RunningPlatform:
             region_name=credentials.region,
         )
         api = WorkflowClient(HttpTransport(platform.endpoints.workflow_api, session=session))
-        return cls(platform, deployment, platform.endpoints, api)
+        return cls(platform, deployment, platform.endpoints, api, session)
+
+    def dataplane(self) -> DataPlane:
+        """The dataplane API client a user would have, signed with the local credentials."""
+        return DataPlane(HttpTransport(self.endpoints.dataplane_api, session=self.signing_session))
 
     @property
     def aws(self) -> Any:

@@ -109,6 +109,10 @@ def test_workflow_timeout_ends_the_execution_through_the_status_change_rule(runn
     )
     assert execution["Status"] == "Error"
     assert execution["Error"] == "the workflow timed out"
+    # The operator that was running shows that it timed out, not "Not Started".
+    hung = operator_view(execution, "TestAsyncHang")
+    assert hung["Status"] == "Error"
+    assert "timed out" in hung["Message"]
 
 
 def test_cancel_stops_the_running_machine_and_records_cancelled(running: RunningPlatform) -> None:
@@ -185,3 +189,21 @@ def test_nothing_is_left_started_and_no_slot_is_held(running: RunningPlatform) -
 
 def _wait_for_status(running: RunningPlatform, execution_id: str, status: str) -> None:
     wait_until(lambda: running.api.execution(execution_id)["Status"] == status, WAIT_SECONDS)
+
+
+def test_an_mie_operator_stores_a_paged_result_across_its_lambda_invocations(
+    running: RunningPlatform,
+) -> None:
+    workflow = running.workflow([["TestMiePaged"]])
+    execution = running.run(workflow)
+    assert execution["Status"] == "Complete", execution
+
+    dataplane = running.dataplane()
+    pages, cursor = [], None
+    for _ in range(10):
+        read = dataplane.retrieve_asset_metadata(execution["AssetId"], "TestMiePaged", cursor=cursor)
+        pages.append((read["workflow_id"], read["results"]))
+        cursor = read.get("cursor")
+        if cursor is None:
+            break
+    assert pages == [(execution["Id"], {"Page": n}) for n in (1, 2, 3)]

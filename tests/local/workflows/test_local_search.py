@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import boto3
 import pytest
-from medialens_helper import DataPlane, HttpTransport
+from medialens_helper import DataPlane
 
 from api.search.sqlite_index import SqliteSearchIndex
 from tests.local.cli.cli_process import cli
@@ -16,13 +15,7 @@ from tests.support.waiting import wait_until
 
 @pytest.fixture
 def dataplane(running: RunningPlatform) -> DataPlane:
-    credentials = running.platform.state.credentials()
-    session = boto3.Session(
-        aws_access_key_id=credentials.access_key_id,
-        aws_secret_access_key=credentials.secret_access_key,
-        region_name=credentials.region,
-    )
-    return DataPlane(HttpTransport(running.endpoints.dataplane_api, session=session))
+    return running.dataplane()
 
 
 def test_stored_results_become_searchable_and_deleted_ones_disappear(

@@ -9,7 +9,7 @@ from api.workflow.generator import StepFunctionArns, WorkflowGenerator
 from api.workflow.models import Operation, Stage, Workflow
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
-ARNS = StepFunctionArns(FN + "filter", FN + "failed", FN + "stage", FN + "done", FN + "fail")
+ARNS = StepFunctionArns(FN + "filter", FN + "failed", FN + "stage", FN + "done", FN + "fail", FN + "media")
 RETRY = [
     {
         "ErrorEquals": [
@@ -38,8 +38,16 @@ STEP_PAYLOAD = {"Operation": {"Name": "Labels", "Stage": "Detect", "Type": "Sync
 
 EXPECTED: dict[str, Any] = {
     "Comment": "Medialens workflow Tiny",
-    "StartAt": "Detect.run",
+    "StartAt": "Prepare media",
     "States": {
+        "Prepare media": {
+            "Type": "Task",
+            "Resource": FN + "media",
+            "Parameters": {"State.$": "$"},
+            "Retry": RETRY,
+            "Catch": catch("Fail workflow"),
+            "Next": "Detect.run",
+        },
         "Detect.run": {
             "Type": "Parallel",
             "Branches": [

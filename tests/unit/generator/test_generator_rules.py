@@ -15,7 +15,7 @@ from api.workflow.models import Operation, Stage, Workflow
 from tests.support.asl_validator import asl_validator_problems, validator_problem
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
-ARNS = StepFunctionArns(*(FN + name for name in ("f", "x", "s", "c", "e")))
+ARNS = StepFunctionArns(*(FN + name for name in ("f", "x", "s", "c", "e", "m")))
 
 
 def _operation(name: str, kind: str = "Sync") -> Operation:
@@ -115,6 +115,7 @@ def test_step_arns_come_from_the_environment() -> None:
         "COMPLETE_STAGE_LAMBDA_ARN": FN + "s",
         "COMPLETE_WORKFLOW_LAMBDA_ARN": FN + "c",
         "FAIL_WORKFLOW_LAMBDA_ARN": FN + "e",
+        "PREPARE_MEDIA_LAMBDA_ARN": FN + "m",
     }
     assert StepFunctionArns.from_env(env) == ARNS
     with pytest.raises(RuntimeError, match="FAIL_WORKFLOW_LAMBDA_ARN"):

@@ -23,7 +23,7 @@ from api.workflow.steps.operator_filter import filter_operation
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "state-machines.md"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
-ARNS = StepFunctionArns(*(FN + name for name in ("filter", "failed", "stage", "done", "fail")))
+ARNS = StepFunctionArns(*(FN + name for name in ("filter", "failed", "stage", "done", "fail", "media")))
 STAGE, OPERATOR = "Speech", "Transcribe"
 
 HISTORY_LIMIT = 25_000  # events in one Standard execution's history

@@ -77,8 +77,8 @@ class Dataplane:
 
     def create_asset(self, data: bytes = b"media", name: str = "video.mp4") -> dict[str, Any]:
         """Upload `data` and make it an asset: `{"AssetId", "S3Bucket", "S3Key"}` of its input media."""
-        self.s3.put_object(Bucket=BUCKET, Key=f"incoming/{name}", Body=data)
-        return self.client().create_asset(BUCKET, f"incoming/{name}")
+        self.s3.put_object(Bucket=BUCKET, Key=f"upload/{name}", Body=data)
+        return self.client().create_asset(BUCKET, f"upload/{name}")
 
     def results(self, asset_id: str, operator: str) -> Any:
         """The results one operator stored for an asset, read back through the API."""

@@ -21,6 +21,7 @@ TEST_OPERATORS = {
     "TestAsyncHang",
     "TestOversize",
     "TestMieStyle",
+    "TestMiePaged",
 }
 
 
@@ -32,6 +33,7 @@ def test_catalog_registers_every_test_operator_as_a_test_resource() -> None:
         "TestAsyncOk",
         "TestAsyncFail",
         "TestAsyncHang",
+        "TestMiePaged",
     }
     left_out = {e.definition.Name for e in load_catalog(include_test=False)}
     assert not left_out & TEST_OPERATORS

@@ -51,58 +51,35 @@ def test_single_result_is_stored_as_page_one_and_last(fake_transport: Any) -> No
             "WorkflowId": "wf1",
             "Results": {"Labels": ["cat"]},
             "Paginate": False,
-            "Page": 1,
             "End": True,
         },
     )
 
 
-def pages_sent(transport: Any) -> list[tuple[int, bool, bool]]:
-    return [(r.body["Page"], r.body["Paginate"], r.body["End"]) for r in transport.requests]
+def pages_sent(transport: Any) -> list[tuple[bool, bool, bool]]:
+    return [("Page" in r.body, r.body["Paginate"], r.body["End"]) for r in transport.requests]
 
 
-def test_paginated_results_are_numbered_from_one_and_the_counter_resets_after_end(
-    fake_transport: Any,
-) -> None:
-    dataplane = DataPlane(fake_transport)
+def test_paginated_results_send_no_page_number_so_the_dataplane_appends(fake_transport: Any) -> None:
+    # Pages come from several Lambda invocations, each with its own DataPlane(): only the
+    # dataplane knows how many pages a workflow execution stored so far.
     for results in ("p1", "p2"):
-        dataplane.store_asset_metadata("a1", "Labels", "wf1", results, paginate=True)
-    dataplane.store_asset_metadata("a1", "Labels", "wf1", "p3", paginate=True, end=True)
-    dataplane.store_asset_metadata("a1", "Labels", "wf1", "again", paginate=True, end=True)
+        DataPlane(fake_transport).store_asset_metadata("a1", "Labels", "wf1", results, paginate=True)
+    DataPlane(fake_transport).store_asset_metadata("a1", "Labels", "wf1", "p3", paginate=True, end=True)
 
-    assert pages_sent(fake_transport) == [
-        (1, True, False),
-        (2, True, False),
-        (3, True, True),
-        (1, True, True),
-    ]
-    assert [r.body["Results"] for r in fake_transport.requests] == ["p1", "p2", "p3", "again"]
+    assert pages_sent(fake_transport) == [(False, True, False), (False, True, False), (False, True, True)]
+    assert [r.body["Results"] for r in fake_transport.requests] == ["p1", "p2", "p3"]
 
 
-def test_mie_style_end_without_paginate_closes_an_open_page_set(fake_transport: Any) -> None:
+def test_mie_style_end_without_paginate_is_the_last_page(fake_transport: Any) -> None:
     dataplane = DataPlane(fake_transport)
     dataplane.store_asset_metadata("a1", "Labels", "wf1", "p1", paginate=True)
     dataplane.store_asset_metadata("a1", "Labels", "wf1", "p2", end=True)
-    dataplane.store_asset_metadata("a1", "Labels", "wf1", "alone", end=True)
 
-    assert pages_sent(fake_transport) == [(1, True, False), (2, True, True), (1, False, True)]
-
-
-def test_page_numbers_are_kept_per_asset_operator_and_workflow(fake_transport: Any) -> None:
-    dataplane = DataPlane(fake_transport)
-    dataplane.store_asset_metadata("a1", "Labels", "wf1", "x", paginate=True)
-    dataplane.store_asset_metadata("a1", "Faces", "wf1", "x", paginate=True)
-    dataplane.store_asset_metadata("a2", "Labels", "wf1", "x", paginate=True)
-    dataplane.store_asset_metadata("a1", "Labels", "wf2", "x", paginate=True)
-    dataplane.store_asset_metadata("a1", "Labels", "wf1", "x", paginate=True)
-
-    assert [r.body["Page"] for r in fake_transport.requests] == [1, 1, 1, 1, 2]
-    # A new client (another Lambda invocation) starts its own numbering.
-    DataPlane(fake_transport).store_asset_metadata("a1", "Labels", "wf1", "x", paginate=True)
-    assert fake_transport.last.body["Page"] == 1
+    assert pages_sent(fake_transport) == [(False, True, False), (False, True, True)]
 
 
-def test_a_failed_page_is_sent_again_with_the_same_number(fake_transport: Any) -> None:
+def test_a_failed_page_is_sent_again_unchanged(fake_transport: Any) -> None:
     dataplane = DataPlane(fake_transport)
     fake_transport.answer(ok({}), DataplaneResponse(503, {"Message": "slow down"}), ok({}))
     dataplane.store_asset_metadata("a1", "Labels", "wf1", "p1", paginate=True)
@@ -110,7 +87,7 @@ def test_a_failed_page_is_sent_again_with_the_same_number(fake_transport: Any) -
         dataplane.store_asset_metadata("a1", "Labels", "wf1", "p2", paginate=True)
     dataplane.store_asset_metadata("a1", "Labels", "wf1", "p2", paginate=True)
 
-    assert [r.body["Page"] for r in fake_transport.requests] == [1, 2, 2]
+    assert fake_transport.requests[1].body == fake_transport.requests[2].body
 
 
 def test_retrieve_metadata_reads_an_asset_or_one_operator_and_follows_cursors(fake_transport: Any) -> None:

@@ -113,10 +113,8 @@ class TinyDataplane:
         if method == "POST" and parts[0] == "metadata":
             body = json.loads(event["body"])
             stored = self.pages.setdefault((parts[1], body["OperatorName"]), [])
-            if body["Page"] != len(stored) + 1:
-                return proxy(409, {"Message": f"expected page {len(stored) + 1}", "Code": "PageOutOfOrder"})
-            stored.append(body["Results"])
-            return proxy(200, {"Status": "Success", "Page": body["Page"], "End": body["End"]})
+            stored.append(body["Results"])  # appended, as the dataplane does without "Page"
+            return proxy(200, {"Status": "Success", "Page": len(stored), "End": body["End"]})
         if method == "GET" and parts[0] == "metadata" and (parts[1], parts[2]) in self.pages:
             stored = self.pages[(parts[1], parts[2])]
             index = int(query.get("cursor", "0"))

@@ -93,7 +93,6 @@ def test_label_operator_stores_results_and_returns_its_output(dataplane_env: Any
             "Source": {"S3Bucket": "uploads", "S3Key": "private/assets/asset-1/input/v.mp4"},
         },
         "Paginate": False,
-        "Page": 1,
         "End": True,
     }
 
