@@ -49,6 +49,13 @@ STEP_FUNCTIONS: Mapping[str, str] = {
     "complete_workflow": "StepCompleteWorkflow",
     "fail_workflow": "StepFailWorkflow",
 }
+# The generated engine operators' functions (operators/engine): generator field -> (name, handler).
+ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
+    "engine_prepare": ("EngineOperatorPrepare", "operators.engine.handlers.prepare"),
+    "engine_chunks": ("EngineOperatorChunks", "operators.engine.handlers.chunks"),
+    "engine_merge": ("EngineOperatorMerge", "operators.engine.handlers.merge"),
+}
+ENGINE_FUNCTION_TIMEOUT_SECONDS = 900
 # What the schedule rule hands the scheduler on AWS (a rate(1 minute) rule); locally it runs faster.
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 SCHEDULER_TICK_SECONDS = 2.0
@@ -121,6 +128,12 @@ class LocalDeployment:
             step_arns.ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
             for field, name in STEP_FUNCTIONS.items()
         }
+        steps.update(
+            {
+                step_arns.ENGINE_ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
+                for field, (name, _) in ENGINE_FUNCTIONS.items()
+            }
+        )
         platform = [
             FunctionSpec(
                 name="DataplaneApi",
@@ -188,7 +201,17 @@ class LocalDeployment:
             settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
             settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
         }
-        return platform + step_functions + operator_functions(self.operators, operator_env)
+        engine_functions = [
+            FunctionSpec(
+                name=name,
+                handler=handler,
+                environment={**operator_env, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
+                timeout_seconds=ENGINE_FUNCTION_TIMEOUT_SECONDS,
+                memory_mb=2048,
+            )
+            for name, handler in ENGINE_FUNCTIONS.values()
+        ]
+        return platform + step_functions + engine_functions + operator_functions(self.operators, operator_env)
 
     @staticmethod
     def _role_arn(name: str) -> str:

@@ -20,6 +20,14 @@ ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "fail_workflow": FAIL_WORKFLOW_LAMBDA_ARN,
 }
 
+# The platform's engine-operator Lambdas (api/engines): optional, a deployment without them
+# refuses only workflows that use an engine operation.
+ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
+    "engine_prepare": "ENGINE_PREPARE_LAMBDA_ARN",
+    "engine_chunks": "ENGINE_CHUNKS_LAMBDA_ARN",
+    "engine_merge": "ENGINE_MERGE_LAMBDA_ARN",
+}
+
 
 class MissingStepFunctionArnError(RuntimeError):
     """A step Lambda's ARN is not configured: a deployment fault."""
@@ -32,9 +40,18 @@ class StepFunctionArns:
     complete_stage: str
     complete_workflow: str
     fail_workflow: str
+    engine_prepare: str = ""
+    engine_chunks: str = ""
+    engine_merge: str = ""
 
     def __post_init__(self) -> None:
-        bad = [f.name for f in fields(self) if not str(getattr(self, f.name)).startswith("arn:")]
+        optional = set(ENGINE_ENVIRONMENT_VARIABLES)
+        bad = [
+            f.name
+            for f in fields(self)
+            if not str(getattr(self, f.name)).startswith("arn:")
+            and not (f.name in optional and not getattr(self, f.name))
+        ]
         if bad:
             raise ValueError(f"step Lambda ARNs must be ARNs: {', '.join(bad)}")
 
@@ -44,4 +61,9 @@ class StepFunctionArns:
         missing = [name for name in ENVIRONMENT_VARIABLES.values() if not env.get(name)]
         if missing:
             raise MissingStepFunctionArnError(f"missing environment variables: {', '.join(missing)}")
-        return cls(**{field: env[name] for field, name in ENVIRONMENT_VARIABLES.items()})
+        engines = {field: env.get(name, "") for field, name in ENGINE_ENVIRONMENT_VARIABLES.items()}
+        return cls(**{field: env[name] for field, name in ENVIRONMENT_VARIABLES.items()}, **engines)
+
+    @property
+    def has_engines(self) -> bool:
+        return all((self.engine_prepare, self.engine_chunks, self.engine_merge))

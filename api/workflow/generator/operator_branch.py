@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from medialens_helper.status import Status
 
+from api.engines.machine import chunk_engine_states
 from api.workflow.asl import (
     And,
     Chain,
@@ -75,6 +76,11 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
     failed_catch = catch_all(name("failed"), f"$.{c.FAILURE}")
     is_async = operation.Type is OperationType.ASYNC
     first_call = name("start") if is_async else name("execute")
+    engine_states: list[State] = []
+    if operation.Engine is not None and not is_async:
+        first_call, engine_states = chunk_engine_states(
+            operation.Engine, arns, name, catch=failed_catch, then=name("check")
+        )
 
     def operator_task(step: str, resource: str, next_state: str) -> Task:
         # The operator gets the MIE event alone; its output replaces it, the Poll counters stay.
@@ -107,7 +113,9 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
     ]
     states: list[State] = []
     if is_async:
-        assert operation.MonitorLambdaArn is not None  # the model requires it for Async
+        if operation.Engine is not None:
+            raise ValueError(f"operation {op}: {operation.Engine.mode.value} engines cannot run yet")
+        assert operation.StartLambdaArn is not None and operation.MonitorLambdaArn is not None
         executing = Status.Executing
         rules += [
             ChoiceRule(
@@ -155,7 +163,10 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
                 next=name("failed"),
             ),
         ]
+    elif engine_states:
+        states += engine_states
     else:
+        assert operation.StartLambdaArn is not None  # the model requires it without an Engine
         states.append(operator_task("execute", operation.StartLambdaArn, name("check")))
     check = Choice(name("check"), choices=rules, default=name("end"))
     failed = Task(

@@ -1,0 +1,124 @@
+"""The states a chunk engine's operator runs instead of one `execute` Task.
+
+    prepare ─► prepared? ─Started─► chunks (Map over batches) ─► merge ─► check
+                   └─ Skipped / Error ──────────────────────────────────► check
+    chunks' item: call ─► more? ─not Done─► call
+                            └─ Done ─► batch done
+
+* **prepare** (`api.engines.handlers.prepare`) checks the media type against the manifest
+  (unsupported → `Skipped`), polls Ready, cuts the media into chunks, uploads them and their plan
+  under the execution's media path, and answers the batches.
+* **chunks** runs one item per batch (at most `lanes` at once); each **call** posts the batch's
+  chunks to `/process` with a pool of threads, and comes back (`Done: false`) when its Lambda's time
+  runs short, so no call has to fit a whole batch in one invocation.
+* **merge** reads every chunk result, merges them into one VTN document, validates and stores it.
+
+The Map's output is discarded (results live in S3), so the state stays small whatever the media
+length; docs/engines.md gives the history events per hour of media.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from medialens_helper.status import Status
+
+from api.engines import plan
+from api.engines.models import EngineBlock
+from api.workflow.asl import (
+    DISCARD,
+    BooleanEquals,
+    Catcher,
+    Chain,
+    Choice,
+    ChoiceRule,
+    JsonPath,
+    Map,
+    State,
+    StringEquals,
+    Succeed,
+    Task,
+)
+from api.workflow.generator import contract as c
+from api.workflow.generator.arns import StepFunctionArns
+from api.workflow.generator.policies import transient_retry
+
+# Keys the engine Lambdas share with the machine.
+ENGINE_KEY = "Engine"  # the Engine block, as a JSON string (its Payload may hold any key, even "x.$")
+RUN_KEY = "EngineRun"  # under the event: bucket, prefix, threads (small, passed to every batch)
+BATCHES_KEY = "EngineBatches"  # under the event: the Map's items
+BATCH_KEY = "Batch"
+DONE_KEY = "Done"
+
+
+def chunk_engine_states(
+    engine: EngineBlock,
+    arns: StepFunctionArns,
+    name: Callable[[str], str],
+    *,
+    catch: Sequence[Catcher],
+    then: str,
+) -> tuple[str, list[State]]:
+    """The first state's name and the states; every error goes to `catch`, the end to `then`."""
+    if not arns.has_engines:
+        raise ValueError("this deployment has no engine-operator functions (ENGINE_*_LAMBDA_ARN)")
+    block = json.dumps(engine.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    event = f"$.{c.EVENT}"
+    call = Task(
+        name("call"),
+        resource=arns.engine_chunks,
+        parameters={
+            ENGINE_KEY: block,
+            RUN_KEY: JsonPath(f"$.{RUN_KEY}"),
+            BATCH_KEY: JsonPath(f"$.{BATCH_KEY}"),
+        },
+        result_path=f"$.{BATCH_KEY}",
+        retry=transient_retry(),
+        next=name("more?"),
+    )
+    more = Choice(
+        name("more?"),
+        choices=[ChoiceRule(BooleanEquals(f"$.{BATCH_KEY}.{DONE_KEY}", False), next=name("call"))],
+        default=name("batch done"),
+    )
+    batch_done = Succeed(name("batch done"), output_path=f"$.{BATCH_KEY}.{DONE_KEY}")
+    states: list[State] = [
+        Task(
+            name("prepare"),
+            resource=arns.engine_prepare,
+            parameters={ENGINE_KEY: block, c.EVENT: JsonPath(event)},
+            result_path=event,
+            retry=transient_retry(),
+            catch=catch,
+            next=name("prepared?"),
+        ),
+        Choice(
+            name("prepared?"),
+            choices=[ChoiceRule(StringEquals(f"{event}.Status", Status.Started.value), next=name("chunks"))],
+            default=then,
+        ),
+        Map(
+            name("chunks"),
+            items_path=f"{event}.{BATCHES_KEY}",
+            item_selector={
+                RUN_KEY: JsonPath(f"{event}.{RUN_KEY}"),
+                BATCH_KEY: JsonPath("$$.Map.Item.Value"),
+            },
+            processor=Chain([call, more], extra=[batch_done]),
+            max_concurrency=plan.lanes(engine.effective_concurrency()),
+            result_path=DISCARD,
+            catch=catch,
+            next=name("merge"),
+        ),
+        Task(
+            name("merge"),
+            resource=arns.engine_merge,
+            parameters={ENGINE_KEY: block, c.EVENT: JsonPath(event)},
+            result_path=event,
+            retry=transient_retry(),
+            catch=catch,
+            next=then,
+        ),
+    ]
+    return name("prepare"), states
