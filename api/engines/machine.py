@@ -105,7 +105,7 @@ def chunk_engine_states(
                 RUN_KEY: JsonPath(f"{event}.{RUN_KEY}"),
                 BATCH_KEY: JsonPath("$$.Map.Item.Value"),
             },
-            processor=Chain([call, more], extra=[batch_done]),
+            processor=Chain([call], extra=[more, batch_done]),
             max_concurrency=plan.lanes(engine.effective_concurrency()),
             result_path=DISCARD,
             catch=catch,

@@ -1,0 +1,18 @@
+"""A fault-injecting engine on 127.0.0.1 per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.fault_engine import FaultEngine
+
+
+@pytest.fixture
+def engine() -> Iterator[FaultEngine]:
+    server = FaultEngine().start()
+    try:
+        yield server
+    finally:
+        server.stop()
