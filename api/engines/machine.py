@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from medialens_helper.status import Status
 
 from api.engines import plan
+from api.engines.contract import BATCH_KEY, BATCHES_KEY, DONE_KEY, ENGINE_KEY, RUN_KEY
 from api.engines.models import EngineBlock
 from api.workflow.asl import (
     DISCARD,
@@ -43,13 +44,6 @@ from api.workflow.asl import (
 from api.workflow.generator import contract as c
 from api.workflow.generator.arns import StepFunctionArns
 from api.workflow.generator.policies import transient_retry
-
-# Keys the engine Lambdas share with the machine.
-ENGINE_KEY = "Engine"  # the Engine block, as a JSON string (its Payload may hold any key, even "x.$")
-RUN_KEY = "EngineRun"  # under the event: bucket, prefix, threads (small, passed to every batch)
-BATCHES_KEY = "EngineBatches"  # under the event: the Map's items
-BATCH_KEY = "Batch"
-DONE_KEY = "Done"
 
 
 def chunk_engine_states(

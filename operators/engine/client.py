@@ -195,7 +195,9 @@ def _post_once(
 def _read_limited(answer: requests.Response, limit: int, deadline: float, timeout: float) -> bytes:
     declared = answer.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise ResponseTooLargeError(f"answer of {int(declared)} bytes is larger than the limit of {limit}")
+        raise ResponseTooLargeError(
+            f"answer of {int(declared)} bytes is larger than the limit of {limit} bytes"
+        )
     parts: list[bytes] = []
     size = 0
     for part in answer.iter_content(chunk_size=64 * 1024):

@@ -19,7 +19,7 @@ from typing import Any
 from medialens_helper import MediaInsightsOperationHelper, Status
 
 from api.engines import plan
-from api.engines.machine import BATCHES_KEY, ENGINE_KEY, RUN_KEY
+from api.engines.contract import BATCH_KEY, BATCHES_KEY, ENGINE_KEY, EVENT_KEY, RUN_KEY
 from api.engines.models import EngineBlock
 from operators.common.failures import OperatorError, failures_reported
 from operators.common.media import download, input_media, s3_errors
@@ -28,8 +28,6 @@ from operators.engine import calls, results
 from operators.engine.chunking import choose_cut, cut
 from operators.engine.client import EngineError, wait_ready
 from operators.engine.run import Run, put_json, run_prefix
-
-EVENT_KEY = "Event"
 
 
 def _engine(event: Mapping[str, Any]) -> EngineBlock:
@@ -104,7 +102,7 @@ def chunks(event: dict[str, Any], context: Any, services: OperatorServices | Non
     """Send the batch's chunks from `Next` on; stop early (`Done: false`) when time runs short."""
     engine = _engine(event)
     run = Run.from_json(event[RUN_KEY])
-    batch = dict(event["Batch"])
+    batch = dict(event[BATCH_KEY])
     services = services or OperatorServices()
     return calls.send_batch(engine, run, batch, services.s3(), context)
 

@@ -99,7 +99,9 @@ def finish(
 
 def _failure(chunk: Chunk, record: dict[str, Any]) -> str:
     span = f"[{chunk.StartMs}-{chunk.EndMs} ms]"
-    return f"chunk {chunk.Index} {span} after {record['Attempts']} attempts: {record.get('Error')}"
+    attempts = int(record["Attempts"])
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    return f"chunk {chunk.Index} {span} after {tries}: {record.get('Error')}"
 
 
 def _store(dataplane: DataPlane, helper: MediaInsightsOperationHelper, document: dict[str, Any]) -> None:
