@@ -158,7 +158,7 @@ def through_workflow(
             submitted = api.start(
                 "BenchEngineFlow", {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}}
             )
-            execution = api.wait(submitted["Id"], timeout=WAIT_TIMEOUT, poll_seconds=0.05)
+            execution = api.wait(submitted["Id"], timeout=WAIT_TIMEOUT, poll_seconds=0.5)
             whole = time.perf_counter() - began
         finally:
             platform.stop(progress=lambda _: None)

@@ -100,6 +100,7 @@ class Outcome(StrEnum):
     IGNORED = "IGNORED"  # 204, or 200 with an empty body
     ACCEPTED = "ACCEPTED"  # {"estimatedProcessingTimeInSeconds": n}: the result comes later
     ERROR = "ERROR"
+    DEFERRED = "DEFERRED"  # the caller's deadline came first: not an answer, send the chunk again later
 
 
 @dataclass
@@ -128,21 +129,36 @@ def post_chunk(
     *,
     session: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    deadline: float | None = None,
 ) -> Reply:
-    """POST the multipart form (`chunk` = (file name, bytes, MIME type) or None), retried per policy."""
+    """POST the multipart form (`chunk` = (file name, bytes, MIME type) or None), retried per policy.
+
+    `deadline` (a `time.monotonic()` value, e.g. the end of the Lambda invocation) caps every
+    attempt; when it cuts an attempt short, or leaves no time for the next, the reply is
+    `DEFERRED`: no verdict on the engine, the chunk is to be sent again by a later call.
+    """
     http = session or requests.Session()
     statuses: list[str] = []
     attempts = limits.retry.MaxAttempts
     error = ""
     for attempt in range(1, attempts + 1):
+        attempt_limits = limits
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left < 1:
+                return Reply(Outcome.DEFERRED, attempt - 1, statuses=statuses)
+            if left < limits.timeout_seconds:
+                attempt_limits = CallLimits(left, limits.max_response_bytes, limits.retry)
         try:
-            reply = _post_once(http, url, fields, chunk, limits)
+            reply = _post_once(http, url, fields, chunk, attempt_limits)
         except ResponseTooLargeError as exc:
             statuses.append("too large")
             return Reply(Outcome.ERROR, attempt, error=str(exc), statuses=statuses)
         except _StatusError as exc:
             error = str(exc)
         except requests.Timeout:
+            if attempt_limits is not limits:
+                return Reply(Outcome.DEFERRED, attempt - 1, statuses=statuses)
             error = f"timeout: no answer within {limits.timeout_seconds:g} s"
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {_snippet(str(exc))}"
