@@ -14,6 +14,7 @@ from api.workflow.executions.environment import WORKFLOW_SCHEDULER_LAMBDA_ARN
 from infrastructure.analytics import AnalyticsPipeline
 from infrastructure.dataplane_api import DataplaneApi
 from infrastructure.dataplane_storage import DataplaneStorage
+from infrastructure.engine_operator import EngineOperator
 from infrastructure.layer import MediaToolsLayer, OperatorSdkLayer
 from infrastructure.naming import state_machine_prefix
 from infrastructure.operator_library import OperatorLibrary
@@ -89,6 +90,17 @@ class MedialensStack(Stack):
             execution_table_name=tables.executions.table_name,
             state_machine_arn_prefix=machines.state_machine_arn_prefix,
         )
+        # The engine operator: every registered Veritone-style chunk engine runs on these functions.
+        engines = EngineOperator(
+            self,
+            "EngineOperator",
+            layers=operator.layers,
+            tracing=params.tracing_enabled,
+            bucket=storage.bucket,
+            dataplane_api_url=dataplane.url,
+            dataplane_invoke_arn=dataplane.service.rest_api.invoke_arn("*", "/*"),
+        )
+        tag_invokable(engines)
         workflow = WorkflowApi(
             self,
             "WorkflowApi",
@@ -100,7 +112,7 @@ class MedialensStack(Stack):
             state_machine_role_arn=machines.role.role_arn,
             state_machine_prefix=machines.prefix,
             dataplane_api_url=dataplane.url,
-            step_function_arns=steps.arn_environment,
+            step_function_arns={**steps.arn_environment, **engines.arn_environment},
         )
 
         # Control plane grants
