@@ -183,6 +183,7 @@ class MedialensStack(Stack):
         self.machines = machines
         self.tables = tables
         self.operators = library
+        self.engines = engines
         self.registration = registration
         self.analytics = analytics
 
