@@ -77,16 +77,21 @@ def chunk_engine_states(
         default=name("batch done"),
     )
     batch_done = Succeed(name("batch done"), output_path=f"$.{BATCH_KEY}.{DONE_KEY}")
-    states: list[State] = [
-        Task(
-            name("prepare"),
-            resource=arns.engine_prepare,
+
+    def event_task(state: str, resource: str, next_state: str) -> Task:
+        """A step that gets the Engine block and the operator event, and answers the event."""
+        return Task(
+            state,
+            resource=resource,
             parameters={ENGINE_KEY: block, c.EVENT: JsonPath(event)},
             result_path=event,
             retry=transient_retry(),
             catch=catch,
-            next=name("prepared?"),
-        ),
+            next=next_state,
+        )
+
+    states: list[State] = [
+        event_task(name("prepare"), arns.engine_prepare, name("prepared?")),
         Choice(
             name("prepared?"),
             choices=[ChoiceRule(StringEquals(f"{event}.Status", Status.Started.value), next=name("chunks"))],
@@ -105,14 +110,6 @@ def chunk_engine_states(
             catch=catch,
             next=name("merge"),
         ),
-        Task(
-            name("merge"),
-            resource=arns.engine_merge,
-            parameters={ENGINE_KEY: block, c.EVENT: JsonPath(event)},
-            result_path=event,
-            retry=transient_retry(),
-            catch=catch,
-            next=then,
-        ),
+        event_task(name("merge"), arns.engine_merge, then),
     ]
     return name("prepare"), states

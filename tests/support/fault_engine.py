@@ -16,6 +16,8 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,3 +125,13 @@ class FaultEngine:
             label = f"chunk {fields.get('chunkIndex')}"
             body = {"object": [{"type": "object", "label": label, "confidence": 0.9}]}
         return Response(json.dumps(body), status=200, content_type="application/json")
+
+
+@contextmanager
+def started_engine() -> Iterator[FaultEngine]:
+    """A fault engine serving on 127.0.0.1 (all modes `ok`) until the block ends."""
+    server = FaultEngine().start()
+    try:
+        yield server
+    finally:
+        server.stop()

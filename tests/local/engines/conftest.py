@@ -9,7 +9,7 @@ import pytest
 
 from medialens.sample_media import make_sample_video
 from tests.local.workflows.platform_client import RunningPlatform, started_platform
-from tests.support.fault_engine import FaultEngine
+from tests.support.fault_engine import FaultEngine, started_engine
 
 
 @pytest.fixture(scope="package")
@@ -26,8 +26,5 @@ def sample_video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @pytest.fixture
 def engine() -> Iterator[FaultEngine]:
-    server = FaultEngine().start()
-    try:
+    with started_engine() as server:
         yield server
-    finally:
-        server.stop()

@@ -6,13 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.fault_engine import FaultEngine
+from tests.support.fault_engine import FaultEngine, started_engine
 
 
 @pytest.fixture
 def engine() -> Iterator[FaultEngine]:
-    server = FaultEngine().start()
-    try:
+    with started_engine() as server:
         yield server
-    finally:
-        server.stop()
