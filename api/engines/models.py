@@ -91,6 +91,14 @@ class ChunkingSpec(_Block):
     FramesPerSecond: Annotated[float, Field(gt=0, le=30)] = 1.0
     ClipSeconds: Annotated[int, Field(ge=1, le=3600)] = 10
     AudioSegmentSeconds: Annotated[int, Field(ge=1, le=3600)] = 10
+    # Dynamic frame selection (frames only): drop a frame nearly identical to the last one kept
+    # (ffmpeg's mpdecimate), and frames blurrier than MaxBlur (ffmpeg's blurdetect score).
+    SkipSimilarFrames: bool = False
+    MaxBlur: Annotated[float, Field(gt=0)] | None = None
+
+    @property
+    def selects_frames(self) -> bool:
+        return self.SkipSimilarFrames or self.MaxBlur is not None
 
 
 class RetryPolicy(_Block):

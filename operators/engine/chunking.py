@@ -9,6 +9,7 @@ start of the asset (frame `i` at `fps` spans `[i*1000/fps, (i+1)*1000/fps)`, as 
 
 from __future__ import annotations
 
+import math
 import mimetypes
 import subprocess
 from dataclasses import dataclass
@@ -69,28 +70,14 @@ def choose_cut(
 
 def cut(source: Path, plan: CutPlan, chunking: ChunkingSpec, workdir: Path) -> list[Piece]:
     """The pieces of `source`, in time order, written under `workdir`."""
-    duration_ms, width, height = _probe(source)
+    duration_ms, width, height = probe(source)
     if plan.method == "whole":
         return [Piece(source, 0, duration_ms, width, height)]
     out = workdir / "chunks"
     out.mkdir(parents=True, exist_ok=True)
     pattern = str(out / f"chunk-%06d{plan.suffix}")
     if plan.method == "frames":
-        fps = chunking.FramesPerSecond
-        codec = ["-c:v", "mjpeg", "-q:v", "3"] if plan.suffix == ".jpg" else ["-c:v", "png"]
-        _ffmpeg(["-i", str(source), "-an", "-vf", f"fps={fps:g}", *codec, "-start_number", "0", pattern])
-        files = sorted(out.glob(f"chunk-*{plan.suffix}"))
-        step = 1000 / fps
-        return [
-            Piece(
-                path,
-                round(i * step),
-                _end(round((i + 1) * step), duration_ms, round(i * step)),
-                width,
-                height,
-            )
-            for i, path in enumerate(files)
-        ]
+        return _frames(source, plan, chunking, out, (duration_ms, width, height))
     seconds = chunking.ClipSeconds if plan.method == "clips" else chunking.AudioSegmentSeconds
     if plan.method == "clips":
         codec = [
@@ -131,6 +118,39 @@ def cut(source: Path, plan: CutPlan, chunking: ChunkingSpec, workdir: Path) -> l
     ]
 
 
+def _frames(
+    source: Path, plan: CutPlan, chunking: ChunkingSpec, out: Path, facts: tuple[int, int, int]
+) -> list[Piece]:
+    """Frames at `fps`, each file named by its index at that rate (`-frame_pts`): a frame the
+    selection drops leaves a gap, and the kept ones keep their times."""
+    duration_ms, width, height = facts
+    fps = chunking.FramesPerSecond
+    filters = [f"fps={fps:g}"]
+    if chunking.SkipSimilarFrames:
+        filters.append("mpdecimate")
+    if chunking.MaxBlur is not None:
+        select = f"metadata=mode=select:key=lavfi.blur:value={chunking.MaxBlur:g}:function=less"
+        filters += ["blurdetect", select]
+    codec = ["-c:v", "mjpeg", "-q:v", "3"] if plan.suffix == ".jpg" else ["-c:v", "png"]
+    pattern = str(out / f"chunk-%06d{plan.suffix}")
+    vf = ",".join(filters)
+    _ffmpeg(
+        ["-i", str(source), "-an", "-vf", vf, "-fps_mode", "passthrough", *codec, "-frame_pts", "1", pattern]
+    )
+    step = 1000 / fps
+    pieces = []
+    for path in sorted(out.glob(f"chunk-*{plan.suffix}")):
+        index = int(path.stem.split("-")[1])
+        start = round(index * step)
+        pieces.append(Piece(path, start, _end(round((index + 1) * step), duration_ms, start), width, height))
+    return pieces
+
+
+def frames_at_rate(duration_ms: int, fps: float) -> int:
+    """How many frames `fps` gives over `duration_ms` (one at 0, then every 1/fps s)."""
+    return max(1, math.ceil(duration_ms * fps / 1000 - 1e-9))
+
+
 def _end(end_ms: int, duration_ms: int, start_ms: int) -> int:
     """A chunk ends at its nominal end or the media's, never before it starts."""
     if duration_ms <= 0:
@@ -138,7 +158,7 @@ def _end(end_ms: int, duration_ms: int, start_ms: int) -> int:
     return max(start_ms, min(end_ms, duration_ms))
 
 
-def _probe(source: Path) -> tuple[int, int, int]:
+def probe(source: Path) -> tuple[int, int, int]:
     """Duration (ms, 0 if unknown), width and height (0 if none) as libmediainfo reads them."""
     try:
         info = MediaInfo.parse(source)

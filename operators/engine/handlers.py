@@ -25,7 +25,7 @@ from operators.common.failures import OperatorError, failures_reported
 from operators.common.media import download, input_media, s3_errors
 from operators.common.services import OperatorServices
 from operators.engine import calls, results
-from operators.engine.chunking import choose_cut, cut
+from operators.engine.chunking import choose_cut, cut, frames_at_rate, probe
 from operators.engine.client import EngineError, wait_ready
 from operators.engine.run import Run, put_json, run_prefix
 
@@ -70,7 +70,12 @@ def prepare(event: dict[str, Any], context: Any, services: OperatorServices | No
             media = download(s3, source, Path(workdir))
             pieces = cut(media, how, engine.Chunking, Path(workdir))
             if not pieces:
-                raise OperatorError(f"the {kind} media gave no chunks (is it empty?)")
+                raise OperatorError(f"the {kind} media gave no chunks (empty, or every frame skipped)")
+            if how.method == "frames" and engine.Chunking.selects_frames:
+                at_rate = frames_at_rate(probe(media)[0], engine.Chunking.FramesPerSecond)
+                helper.add_workflow_metadata(
+                    EngineFramesSelected=len(pieces), EngineFramesSkipped=max(0, at_rate - len(pieces))
+                )
             chunks = []
             for index, piece in enumerate(pieces):
                 key = run.chunk_key(index, how.suffix)

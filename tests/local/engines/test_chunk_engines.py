@@ -7,9 +7,12 @@ one the platform generates; every ending is read back through the workflow and d
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
+import imageio_ffmpeg
 import pytest
 from medialens_helper import DataPlane, HttpTransport
 
@@ -190,3 +193,18 @@ def test_connection_refused_ends_the_operator_in_error(
     execution = run(running, operator, sample_video)
     assert execution["Status"] == "Error"
     assert "after 2 attempts: ConnectionError" in execution["Error"], execution["Error"]
+
+
+def test_dynamic_frame_selection_sends_only_frames_that_differ(
+    running: RunningPlatform, engine: FaultEngine, tmp_path: Path
+) -> None:
+    still = tmp_path / "still.mp4"
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi"]
+    source = "color=c=blue:size=160x120:rate=25:duration=3"
+    subprocess.run([*command, "-i", source, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(still)], check=True)
+    operator = register(running, engine, Chunking={"FramesPerSecond": 2, "SkipSimilarFrames": True})
+    execution = run(running, operator, still.read_bytes())
+    assert execution["Status"] == "Complete", execution.get("Error")
+    metadata = operator_view(execution, operator)["MetaData"]
+    assert (metadata["EngineFramesSelected"], metadata["EngineFramesSkipped"]) == (1, 5)
+    assert metadata["EngineChunksSent"] == 1 and len(engine.forms) == 1

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import imageio_ffmpeg
 import pytest
 
 from api.engines.models import ChunkingSpec, EngineManifest
 from medialens.sample_media import make_sample_video
-from operators.engine.chunking import choose_cut, cut
+from operators.engine.chunking import choose_cut, cut, frames_at_rate
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +60,30 @@ def test_images_and_text_go_whole_and_unsupported_media_has_no_cut() -> None:
     text = choose_cut("Text", "notes.txt", ChunkingSpec(), manifest("text/plain"))
     assert text is not None and text.method == "whole"
     assert choose_cut("Video", "a.mp4", ChunkingSpec(), manifest("text/plain")) is None
+
+
+def _video(path: Path, source: str) -> Path:
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"]
+    subprocess.run([*command, "-i", source, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
+
+
+def test_similar_frames_are_skipped_and_the_kept_ones_keep_their_times(tmp_path: Path) -> None:
+    still = _video(tmp_path / "still.mp4", "color=c=blue:size=160x120:rate=25:duration=3")
+    chunking = ChunkingSpec(FramesPerSecond=2, SkipSimilarFrames=True)
+    how = choose_cut("Video", "still.mp4", chunking, manifest("image/jpeg"))
+    assert how is not None
+    pieces = cut(still, how, chunking, tmp_path / "out")
+    assert [(p.start_ms, p.end_ms) for p in pieces] == [(0, 500)]
+    assert frames_at_rate(3000, 2) == 6
+
+
+def test_blurred_frames_are_skipped(tmp_path: Path) -> None:
+    # Sharp for 1.5 s, then blurred: blurdetect scores about 5, then about 28.
+    source = "testsrc=size=320x240:rate=25:duration=3,boxblur=luma_radius=10:enable='gte(t,1.5)'"
+    half_blurred = _video(tmp_path / "blur.mp4", source)
+    chunking = ChunkingSpec(FramesPerSecond=2, MaxBlur=10)
+    how = choose_cut("Video", "blur.mp4", chunking, manifest("image/jpeg"))
+    assert how is not None
+    pieces = cut(half_blurred, how, chunking, tmp_path / "out")
+    assert [p.start_ms for p in pieces] == [0, 500, 1000]
