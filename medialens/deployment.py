@@ -18,6 +18,7 @@ from medialens_helper import HttpTransport, settings
 from medialens_helper.workflow_client import WorkflowClient
 
 from api.dataplane.storage_schema import table_definition
+from api.engines import tasks as engine_tasks
 from api.search import config as search_config
 from api.workflow import config as workflow_config
 from api.workflow.executions import environment as execution_env
@@ -55,6 +56,13 @@ ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
     "engine_chunks": ("EngineOperatorChunks", "operators.engine.handlers.chunks"),
     "engine_merge": ("EngineOperatorMerge", "operators.engine.handlers.merge"),
 }
+# Stream and batch engines: an Async operator, and the webhooks their engines post to.
+ASYNC_ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
+    "engine_start": ("EngineOperatorStart", "operators.engine.tasks.start"),
+    "engine_monitor": ("EngineOperatorMonitor", "operators.engine.tasks.monitor"),
+}
+ENGINE_WEBHOOKS_FUNCTION = "EngineWebhooks"
+ENGINE_WEBHOOKS_BASE = "/engine-webhooks"
 ENGINE_FUNCTION_TIMEOUT_SECONDS = 900
 # What the schedule rule hands the scheduler on AWS (a rate(1 minute) rule); locally it runs faster.
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
@@ -95,7 +103,15 @@ class LocalDeployment:
         return self.names.dataplane_bucket
 
     def api_routes(self) -> Mapping[str, str]:
-        return {DATAPLANE_API_BASE: "DataplaneApi", WORKFLOW_API_BASE: "WorkflowApi"}
+        return {
+            DATAPLANE_API_BASE: "DataplaneApi",
+            WORKFLOW_API_BASE: "WorkflowApi",
+            ENGINE_WEBHOOKS_BASE: ENGINE_WEBHOOKS_FUNCTION,
+        }
+
+    def open_api_bases(self) -> tuple[str, ...]:
+        """Served without SigV4: engines cannot sign; the webhooks check each task's own secret."""
+        return (ENGINE_WEBHOOKS_BASE,)
 
     def function_arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{LOCAL_ACCOUNT_ID}:function:{name}"
@@ -132,6 +148,12 @@ class LocalDeployment:
             {
                 step_arns.ENGINE_ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
                 for field, (name, _) in ENGINE_FUNCTIONS.items()
+            }
+        )
+        steps.update(
+            {
+                step_arns.ASYNC_ENGINE_ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
+                for field, (name, _) in ASYNC_ENGINE_FUNCTIONS.items()
             }
         )
         platform = [
@@ -211,6 +233,27 @@ class LocalDeployment:
             )
             for name, handler in ENGINE_FUNCTIONS.values()
         ]
+        webhooks = {engine_tasks.ENGINE_WEBHOOK_ENDPOINT: api_url + ENGINE_WEBHOOKS_BASE}
+        engine_functions += [
+            FunctionSpec(
+                name=name,
+                handler=handler,
+                environment={**operator_env, **webhooks, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
+                timeout_seconds=120,  # Ready (60 s by default) and one /process call
+            )
+            for name, handler in ASYNC_ENGINE_FUNCTIONS.values()
+        ]
+        engine_functions.append(
+            FunctionSpec(
+                name=ENGINE_WEBHOOKS_FUNCTION,
+                handler="api.engines.webhooks.lambda_handler",
+                environment={
+                    settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
+                    "POWERTOOLS_SERVICE_NAME": "engine-webhooks",
+                },
+                timeout_seconds=30,
+            )
+        )
         return platform + step_functions + engine_functions + operator_functions(self.operators, operator_env)
 
     @staticmethod

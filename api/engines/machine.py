@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from medialens_helper.status import Status
 
@@ -46,6 +47,24 @@ from api.workflow.generator.arns import StepFunctionArns
 from api.workflow.generator.policies import transient_retry
 
 
+def _block(engine: EngineBlock) -> str:
+    return json.dumps(engine.model_dump(mode="json", exclude_none=True), sort_keys=True)
+
+
+def async_engine_parameters(engine: EngineBlock) -> dict[str, Any]:
+    """A stream or batch engine's start and monitor get the Engine block beside the operator event."""
+    return {ENGINE_KEY: _block(engine), c.EVENT: JsonPath(f"$.{c.EVENT}")}
+
+
+def async_engine_functions(arns: StepFunctionArns) -> tuple[str, str]:
+    """The start and monitor functions of every stream or batch engine's operator."""
+    if not arns.has_async_engines:
+        raise ValueError(
+            "this deployment has no functions for stream or batch engines (ENGINE_START/MONITOR_LAMBDA_ARN)"
+        )
+    return arns.engine_start, arns.engine_monitor
+
+
 def chunk_engine_states(
     engine: EngineBlock,
     arns: StepFunctionArns,
@@ -57,7 +76,7 @@ def chunk_engine_states(
     """The first state's name and the states; every error goes to `catch`, the end to `then`."""
     if not arns.has_engines:
         raise ValueError("this deployment has no engine-operator functions (ENGINE_*_LAMBDA_ARN)")
-    block = json.dumps(engine.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    block = _block(engine)
     event = f"$.{c.EVENT}"
     call = Task(
         name("call"),

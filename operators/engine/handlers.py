@@ -63,7 +63,7 @@ def prepare(event: dict[str, Any], context: Any, services: OperatorServices | No
             AssetId=helper.asset_id,
             ExecutionId=helper.workflow_execution_id,
             Threads=plan.threads(engine.effective_concurrency()),
-            Payload=_payload(engine, helper.configuration),
+            Payload=payload_for(engine, helper.configuration),
         )
         s3 = services.s3()
         with tempfile.TemporaryDirectory(prefix="medialens-engine-") as workdir:
@@ -95,7 +95,7 @@ def prepare(event: dict[str, Any], context: Any, services: OperatorServices | No
         return output
 
 
-def _payload(engine: EngineBlock, configuration: Mapping[str, Any]) -> dict[str, Any]:
+def payload_for(engine: EngineBlock, configuration: Mapping[str, Any]) -> dict[str, Any]:
     """The registered payload with the execution's `Configuration.Payload` applied key by key."""
     override = configuration.get("Payload")
     if override is not None and not isinstance(override, dict):

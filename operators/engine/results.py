@@ -63,20 +63,7 @@ def finish(
         if record["Outcome"] == Outcome.SUCCESS and isinstance(record.get("Output"), dict)
     ]
     time_based = len(chunks) > 1 or any(chunk.EndMs > chunk.StartMs for chunk in chunks.values())
-    document = merge(outputs, time_based=time_based)
-    document.setdefault("sourceEngineName", run.Operator)
-    if engine.Validation.Contracts and "validationContracts" not in document:
-        document["validationContracts"] = list(engine.Validation.Contracts)
-    problems = (
-        []
-        if engine.Validation.Mode is ValidationMode.OFF
-        else validate(document, engine.Validation.Contracts)
-    )
-    if problems and engine.Validation.Mode is ValidationMode.STRICT:
-        raise OperatorError(
-            f"the engine's output is not valid VTN ({len(problems)} problems): {'; '.join(problems)}"
-        )
-    _store(dataplane, helper, document)
+    validation = conclude(engine, helper, dataplane, outputs, time_based=time_based)
     media = [records[index] for index in sorted(records) if records[index]["Outcome"] == Outcome.MEDIA]
     for record in media[:1]:
         helper.add_media_object(f"{run.Operator}Output", run.Bucket, record["MediaKey"])
@@ -86,15 +73,39 @@ def finish(
         EngineChunksIgnored=counts[Outcome.IGNORED.value],
         EngineChunksFailed=len(failed),
         EngineMediaObjects=len(media),
-        EngineSeriesCount=len(document.get("series", [])),
-        EngineObjectCount=len(document.get("object", [])),
-        EngineValidation=(
-            "not checked"
-            if engine.Validation.Mode is ValidationMode.OFF
-            else f"{len(problems)} problems" + (f"; first: {problems[0]}" if problems else "")
-        ),
+        EngineValidation=validation,
+    )
+
+
+def conclude(
+    engine: EngineBlock,
+    helper: MediaInsightsOperationHelper,
+    dataplane: DataPlane,
+    outputs: list[tuple[Chunk, dict[str, Any]]],
+    *,
+    time_based: bool,
+) -> str:
+    """Merge, validate, store; the operator `Complete` with its series and object counts.
+
+    Returns the validation summary; `strict` validation raises OperatorError.
+    """
+    document = merge(outputs, time_based=time_based)
+    document.setdefault("sourceEngineName", helper.name)
+    if engine.Validation.Contracts and "validationContracts" not in document:
+        document["validationContracts"] = list(engine.Validation.Contracts)
+    checked = engine.Validation.Mode is not ValidationMode.OFF
+    problems = validate(document, engine.Validation.Contracts) if checked else []
+    if problems and engine.Validation.Mode is ValidationMode.STRICT:
+        raise OperatorError(
+            f"the engine's output is not valid VTN ({len(problems)} problems): {'; '.join(problems)}"
+        )
+    _store(dataplane, helper, document)
+    helper.add_workflow_metadata(
+        EngineSeriesCount=len(document.get("series", [])), EngineObjectCount=len(document.get("object", []))
     )
     helper.update_workflow_status(Status.Complete)
+    summary = f"{len(problems)} problems" + (f"; first: {problems[0]}" if problems else "")
+    return summary if checked else "not checked"
 
 
 def _failure(chunk: Chunk, record: dict[str, Any]) -> str:

@@ -8,6 +8,10 @@ Process modes: `ok` (a valid VTN object per chunk, or a relative-time series wit
 `fail-once` (500 on each chunk's first attempt), `status:N` (always N), `hang` (sleeps
 `hang_seconds`), `invalid` (VTN with an unknown field in a series item), `huge` (a 50 MB JSON),
 `ignore` (204), `ttml` (200 application/ttml+xml), `slow:S` (a valid answer after S seconds).
+Async modes (a stream or batch engine: answers `{"estimatedProcessingTimeInSeconds": 30}`, then
+posts to its webhooks from a thread): `async-complete` (running, a result twice, complete),
+`async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-running`
+(running every 0.3 s for up to 20 s). Each webhook answer's status is kept in `webhook_statuses`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -35,7 +40,9 @@ class FaultEngine:
     forms: list[dict[str, Any]] = field(default_factory=list)
     ready_polls: int = 0
     attempts: Counter[str] = field(default_factory=Counter)
+    webhook_statuses: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
     _server: BaseWSGIServer | None = None
     _thread: threading.Thread | None = None
 
@@ -51,6 +58,7 @@ class FaultEngine:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -102,6 +110,11 @@ class FaultEngine:
             self.attempts[key] += 1
             attempt = self.attempts[key]
         mode, _, arg = self.process.partition(":")
+        if mode.startswith("async-"):
+            threading.Thread(target=self._async_work, args=(mode, fields), daemon=True).start()
+            return Response(
+                json.dumps({"estimatedProcessingTimeInSeconds": 30}), content_type="application/json"
+            )
         if mode == "fail-once" and attempt == 1:
             return Response("Something went wrong", status=500)
         if mode == "status":
@@ -125,6 +138,31 @@ class FaultEngine:
             label = f"chunk {fields.get('chunkIndex')}"
             body = {"object": [{"type": "object", "label": label, "confidence": 0.9}]}
         return Response(json.dumps(body), status=200, content_type="application/json")
+
+    def _post(self, url: str, body: dict[str, Any]) -> None:
+        answer = requests.post(url, json=body, timeout=10)
+        with self._lock:
+            self.webhook_statuses.append(answer.status_code)
+
+    def _async_work(self, mode: str, fields: dict[str, Any]) -> None:
+        """What a stream or batch engine does after accepting the task (bounded: 20 s at most)."""
+        heartbeat, result = fields["heartbeatWebhook"], fields["resultWebhook"]
+        if mode == "async-complete":
+            self._post(heartbeat, {"status": "running", "bytesRead": 10, "infoMs": "reading"})
+            output = {"series": [{"startTimeMs": 1000, "stopTimeMs": 2000, "words": [{"word": "hello"}]}]}
+            body = {"output": output, "startOffsetMs": 0, "endOffsetMs": 3000}
+            self._post(result, body)
+            self._post(result, body)  # a repeated result is stored once
+            self._post(heartbeat, {"status": "complete", "infoMsg": "1 result"})
+        elif mode == "async-failed":
+            self._post(
+                heartbeat, {"status": "failed", "failureReason": "invalid_data", "failureMsg": "unreadable"}
+            )
+        elif mode == "async-running":
+            for _ in range(66):
+                if self._stopping.wait(0.3):
+                    return
+                self._post(heartbeat, {"status": "running"})
 
 
 @contextmanager

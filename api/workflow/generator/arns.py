@@ -27,6 +27,11 @@ ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "engine_chunks": "ENGINE_CHUNKS_LAMBDA_ARN",
     "engine_merge": "ENGINE_MERGE_LAMBDA_ARN",
 }
+# Stream and batch engines (Async operators fed by the webhooks): deployed by the local runtime only.
+ASYNC_ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
+    "engine_start": "ENGINE_START_LAMBDA_ARN",
+    "engine_monitor": "ENGINE_MONITOR_LAMBDA_ARN",
+}
 
 
 class MissingStepFunctionArnError(RuntimeError):
@@ -43,9 +48,11 @@ class StepFunctionArns:
     engine_prepare: str = ""
     engine_chunks: str = ""
     engine_merge: str = ""
+    engine_start: str = ""
+    engine_monitor: str = ""
 
     def __post_init__(self) -> None:
-        optional = set(ENGINE_ENVIRONMENT_VARIABLES)
+        optional = {*ENGINE_ENVIRONMENT_VARIABLES, *ASYNC_ENGINE_ENVIRONMENT_VARIABLES}
         bad = [
             f.name
             for f in fields(self)
@@ -61,9 +68,14 @@ class StepFunctionArns:
         missing = [name for name in ENVIRONMENT_VARIABLES.values() if not env.get(name)]
         if missing:
             raise MissingStepFunctionArnError(f"missing environment variables: {', '.join(missing)}")
-        engines = {field: env.get(name, "") for field, name in ENGINE_ENVIRONMENT_VARIABLES.items()}
+        variables = {**ENGINE_ENVIRONMENT_VARIABLES, **ASYNC_ENGINE_ENVIRONMENT_VARIABLES}
+        engines = {field: env.get(name, "") for field, name in variables.items()}
         return cls(**{field: env[name] for field, name in ENVIRONMENT_VARIABLES.items()}, **engines)
 
     @property
     def has_engines(self) -> bool:
         return all((self.engine_prepare, self.engine_chunks, self.engine_merge))
+
+    @property
+    def has_async_engines(self) -> bool:
+        return all((self.engine_start, self.engine_monitor))

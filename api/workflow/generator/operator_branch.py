@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from medialens_helper.status import Status
 
-from api.engines.machine import chunk_engine_states
+from api.engines.machine import async_engine_functions, async_engine_parameters, chunk_engine_states
 from api.workflow.asl import (
     And,
     Chain,
@@ -82,12 +82,16 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
             operation.Engine, arns, name, catch=failed_catch, then=name("check")
         )
 
+    # An engine's functions get its Engine block beside the event; a Lambda operator the event alone.
+    engine_input = async_engine_parameters(operation.Engine) if operation.Engine is not None else None
+
     def operator_task(step: str, resource: str, next_state: str) -> Task:
-        # The operator gets the MIE event alone; its output replaces it, the Poll counters stay.
+        # The operator gets the MIE event; its output replaces it, the Poll counters stay.
         return Task(
             name(step),
             resource=resource,
-            input_path=f"$.{c.EVENT}",
+            input_path=None if engine_input else f"$.{c.EVENT}",
+            parameters=engine_input,
             result_path=f"$.{c.EVENT}",
             retry=transient_retry(),
             catch=failed_catch,
@@ -113,9 +117,10 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
     ]
     states: list[State] = []
     if is_async:
+        start_arn, monitor_arn = operation.StartLambdaArn, operation.MonitorLambdaArn
         if operation.Engine is not None:
-            raise ValueError(f"operation {op}: {operation.Engine.mode.value} engines cannot run yet")
-        assert operation.StartLambdaArn is not None and operation.MonitorLambdaArn is not None
+            start_arn, monitor_arn = async_engine_functions(arns)
+        assert start_arn is not None and monitor_arn is not None  # the model requires them for Async
         executing = Status.Executing
         rules += [
             ChoiceRule(
@@ -129,7 +134,7 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
             ChoiceRule(_has_status(executing), next=name("wait")),
         ]
         states += [
-            operator_task("start", operation.StartLambdaArn, name("check")),
+            operator_task("start", start_arn, name("check")),
             Wait(name("wait"), seconds_path=f"{_POLL}.{c.WAIT_SECONDS}", next=name("ramp")),
             Pass(
                 name("ramp"),
@@ -152,7 +157,7 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
                 result_path=_POLL,
                 next=name("monitor"),
             ),
-            operator_task("monitor", operation.MonitorLambdaArn, name("check")),
+            operator_task("monitor", monitor_arn, name("check")),
             Pass(
                 name("timeout"),
                 parameters={

@@ -89,8 +89,18 @@ def test_the_compiled_machine_passes_asl_validator() -> None:
     assert asl_validator_problems(compile_machine(engine_operation())) == []
 
 
-def test_stream_engines_and_a_deployment_without_engine_functions_are_refused() -> None:
-    with pytest.raises(ValueError, match="stream engines cannot run yet"):
+def test_a_stream_engine_is_an_async_operator_on_the_engine_start_and_monitor_functions() -> None:
+    arns = StepFunctionArns(*STEPS, engine_start=FN + "start", engine_monitor=FN + "monitor")
+    states = branch_states(compile_machine(engine_operation(mode="stream"), arns))
+    start, monitor = states[name("start")], states[name("monitor")]
+    assert (start["Resource"], monitor["Resource"]) == (FN + "start", FN + "monitor")
+    assert "InputPath" not in start and start["Parameters"]["Event.$"] == "$.Event"
+    assert json.loads(start["Parameters"]["Engine"])["Manifest"]["engineMode"] == "stream"
+    assert states[name("check")]["Type"] == "Choice" and name("wait-max") in states
+
+
+def test_a_deployment_without_the_engine_functions_refuses_engine_workflows() -> None:
+    with pytest.raises(ValueError, match="no functions for stream or batch engines"):
         compile_machine(engine_operation(mode="stream"))
     with pytest.raises(ValueError, match="no engine-operator functions"):
         compile_machine(engine_operation(), StepFunctionArns(*STEPS))
