@@ -59,7 +59,7 @@ ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
 # Stream and batch engines: an Async operator, and the webhooks their engines post to.
 ASYNC_ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
     "engine_start": ("EngineOperatorStart", "operators.engine.tasks.start"),
-    "engine_monitor": ("EngineOperatorMonitor", "operators.engine.tasks.monitor"),
+    "engine_finish": ("EngineOperatorFinish", "operators.engine.tasks.finish"),
 }
 ENGINE_WEBHOOKS_FUNCTION = "EngineWebhooks"
 ENGINE_WEBHOOKS_BASE = "/engine-webhooks"

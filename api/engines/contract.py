@@ -10,3 +10,6 @@ RUN_KEY: Final = "EngineRun"  # under the event: bucket, prefix, threads (small,
 BATCHES_KEY: Final = "EngineBatches"  # under the event: the Map's items
 BATCH_KEY: Final = "Batch"
 DONE_KEY: Final = "Done"
+CALLBACK_KEY: Final = "Callback"  # what SendTaskSuccess gave a stream or batch engine's start
+TOKEN_KEY: Final = "TaskToken"
+TIMED_OUT_KEY: Final = "TimedOut"  # the callback never came: heartbeat or maxTTL ran out

@@ -21,15 +21,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from medialens_helper.status import Status
 
 from api.engines import plan
-from api.engines.contract import BATCH_KEY, BATCHES_KEY, DONE_KEY, ENGINE_KEY, RUN_KEY
+from api.engines.contract import (
+    BATCH_KEY,
+    BATCHES_KEY,
+    CALLBACK_KEY,
+    DONE_KEY,
+    ENGINE_KEY,
+    RUN_KEY,
+    TIMED_OUT_KEY,
+    TOKEN_KEY,
+)
 from api.engines.models import EngineBlock
 from api.workflow.asl import (
     DISCARD,
+    LAMBDA_INVOKE,
     BooleanEquals,
     Catcher,
     Chain,
@@ -37,32 +46,80 @@ from api.workflow.asl import (
     ChoiceRule,
     JsonPath,
     Map,
+    Pass,
     State,
     StringEquals,
     Succeed,
     Task,
+    lambda_invoke_parameters,
 )
 from api.workflow.generator import contract as c
 from api.workflow.generator.arns import StepFunctionArns
 from api.workflow.generator.policies import transient_retry
+
+# A callback Task whose heartbeat or whole time runs out ends with one of these (moto: always the second).
+TIMEOUT_ERRORS = ("States.HeartbeatTimeout", "States.Timeout")
 
 
 def _block(engine: EngineBlock) -> str:
     return json.dumps(engine.model_dump(mode="json", exclude_none=True), sort_keys=True)
 
 
-def async_engine_parameters(engine: EngineBlock) -> dict[str, Any]:
-    """A stream or batch engine's start and monitor get the Engine block beside the operator event."""
-    return {ENGINE_KEY: _block(engine), c.EVENT: JsonPath(f"$.{c.EVENT}")}
+def async_engine_states(
+    engine: EngineBlock,
+    arns: StepFunctionArns,
+    name: Callable[[str], str],
+    *,
+    catch: Sequence[Catcher],
+    then: str,
+) -> tuple[str, list[State]]:
+    """A stream or batch engine: start, wait for the callback (no polling), finish.
 
+        start (lambda:invoke.waitForTaskToken) ─callback─► finish ─► check
+            └─ no heartbeat for HeartbeatSeconds / past maxTTL ─► timed out ─► finish
 
-def async_engine_functions(arns: StepFunctionArns) -> tuple[str, str]:
-    """The start and monitor functions of every stream or batch engine's operator."""
+    The start function stores the task token; the webhooks send `SendTaskHeartbeat` for each
+    `running` heartbeat and `SendTaskSuccess` on `complete` or `failed`. Waiting writes no history
+    events. **finish** reads the last heartbeat and decides: results stored, or the failure with its
+    reason (after a timeout: `heartbeat_timeout`, or past `maxTTL`).
+    """
     if not arns.has_async_engines:
         raise ValueError(
-            "this deployment has no functions for stream or batch engines (ENGINE_START/MONITOR_LAMBDA_ARN)"
+            "this deployment has no functions for stream or batch engines (ENGINE_START/FINISH_LAMBDA_ARN)"
         )
-    return arns.engine_start, arns.engine_monitor
+    block = _block(engine)
+    event = f"$.{c.EVENT}"
+    callback = f"$.{CALLBACK_KEY}"
+    heartbeat = (
+        engine.HeartbeatTimeoutSeconds if engine.HeartbeatTimeoutSeconds < engine.MaxTTLSeconds else None
+    )
+    start = Task(
+        name("start"),
+        resource=f"{LAMBDA_INVOKE}.waitForTaskToken",
+        parameters=lambda_invoke_parameters(
+            arns.engine_start,
+            {ENGINE_KEY: block, c.EVENT: JsonPath(event), TOKEN_KEY: JsonPath("$$.Task.Token")},
+        ),
+        result_path=callback,
+        timeout_seconds=engine.MaxTTLSeconds,
+        heartbeat_seconds=heartbeat,
+        retry=transient_retry(),
+        catch=[Catcher(list(TIMEOUT_ERRORS), next=name("timed out"), result_path=f"$.{c.FAILURE}"), *catch],
+        next=name("finish"),
+    )
+    timed_out = Pass(
+        name("timed out"), result={TIMED_OUT_KEY: True}, result_path=callback, next=name("finish")
+    )
+    finish = Task(
+        name("finish"),
+        resource=arns.engine_finish,
+        parameters={ENGINE_KEY: block, c.EVENT: JsonPath(event), CALLBACK_KEY: JsonPath(callback)},
+        result_path=event,
+        retry=transient_retry(),
+        catch=catch,
+        next=then,
+    )
+    return name("start"), [start, timed_out, finish]
 
 
 def chunk_engine_states(

@@ -33,6 +33,7 @@ from api.engines.tasks import (
 )
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a Lambda proxy request's own limit
+_ENDED_WAIT = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 
 
 class _RefusedError(Exception):
@@ -46,16 +47,17 @@ def _answer(status: int, message: str | None = None) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": body}
 
 
-def lambda_handler(event: dict[str, Any], context: Any, s3: Any = None) -> dict[str, Any]:
-    s3 = s3 or boto3.session.Session().client("s3")
+def lambda_handler(event: dict[str, Any], context: Any, session: Any = None) -> dict[str, Any]:
+    session = session or boto3.session.Session()
+    s3 = session.client("s3")
     bucket = os.environ[settings.DATAPLANE_BUCKET]
     try:
-        prefix, kind = _authorise(event, s3, bucket)
+        prefix, kind, record = _authorise(event, s3, bucket)
         body = _body(event)
         if kind == "heartbeat":
-            s3.put_object(
-                Bucket=bucket, Key=heartbeat_key(prefix), Body=json.dumps(_heartbeat(body)).encode()
-            )
+            heartbeat = _heartbeat(body)
+            s3.put_object(Bucket=bucket, Key=heartbeat_key(prefix), Body=json.dumps(heartbeat).encode())
+            _wake(session.client("stepfunctions"), str(record.get("TaskToken", "")), heartbeat["status"])
         else:
             raw = json.dumps(_result(body), sort_keys=True).encode()
             s3.put_object(Bucket=bucket, Key=result_key(prefix, raw), Body=raw)
@@ -64,7 +66,7 @@ def lambda_handler(event: dict[str, Any], context: Any, s3: Any = None) -> dict[
     return _answer(204)
 
 
-def _authorise(event: dict[str, Any], s3: Any, bucket: str) -> tuple[str, str]:
+def _authorise(event: dict[str, Any], s3: Any, bucket: str) -> tuple[str, str, dict[str, Any]]:
     parts = str(event.get("path", "")).strip("/").split("/")
     if event.get("httpMethod") != "POST" or len(parts) != 4 or parts[0] != "tasks":
         raise _RefusedError(404, "not found: POST /tasks/{task}/{secret}/heartbeat or /result")
@@ -81,7 +83,22 @@ def _authorise(event: dict[str, Any], s3: Any, bucket: str) -> tuple[str, str]:
         raise forbidden from exc
     if not secret_matches(secret, str(record.get("SecretSha256", ""))) or time.time() > record["ExpiresAt"]:
         raise forbidden
-    return prefix, kind
+    return prefix, kind, record
+
+
+def _wake(stepfunctions: Any, token: str, status: str) -> None:
+    """Tell the waiting machine: a heartbeat extends its wait, `complete` / `failed` ends it."""
+    if not token:
+        return
+    try:
+        if status == HeartbeatStatus.RUNNING:
+            stepfunctions.send_task_heartbeat(taskToken=token)
+        else:
+            stepfunctions.send_task_success(taskToken=token, output=json.dumps({"status": status}))
+    except ClientError as exc:
+        # The wait is over (timed out, already told, execution stopped): the heartbeat is still kept.
+        if exc.response.get("Error", {}).get("Code") not in _ENDED_WAIT:
+            raise
 
 
 def _body(event: dict[str, Any]) -> dict[str, Any]:

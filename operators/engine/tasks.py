@@ -1,13 +1,14 @@
-"""The generated operator of a stream or batch engine: an Async operator fed by the webhooks.
+"""The generated operator of a stream or batch engine: started once, finished on the engine's callback.
 
-- `start({"Engine", "Event"})`: unsupported media → `Skipped`; polls Ready; writes the task record
-  (secret digest, maxTTL) and posts `/process` once, without a chunk file: `cacheURI` is a
-  presigned GET of the whole input, `heartbeatWebhook` / `resultWebhook` carry the task's secret.
-  An `{"estimatedProcessingTimeInSeconds": n}` answer → `Executing`; a JSON answer is the result
-  at once; a failed call (after the retries) → failure.
-- `monitor({"Engine", "Event"})`: reads the last heartbeat: `complete` → the results merged,
-  validated, stored (`Complete`); `failed` → failure `"<failureReason>: <failureMsg>"`; none for
-  `HeartbeatTimeoutSeconds` → `heartbeat_timeout`; past `maxTTL` → failure; else `Executing`.
+- `start({"Engine", "Event", "TaskToken"})` (invoked with `.waitForTaskToken`): unsupported media
+  → `SendTaskSuccess({"Skipped": reason})`; polls Ready; writes the task record (secret digest,
+  task token, maxTTL) and posts `/process` once, without a chunk file: `cacheURI` is a presigned
+  GET of the whole input, `heartbeatWebhook` / `resultWebhook` carry the task's secret. An
+  `{"estimatedProcessingTimeInSeconds": n}` answer leaves the machine waiting for the webhooks; a
+  JSON answer is the result at once (recorded, then `SendTaskSuccess`); a failed call → failure.
+- `finish({"Engine", "Event", "Callback"})`: reads the last heartbeat: `complete` → the results
+  merged, validated, stored (`Complete`); `failed` → failure `"<failureReason>: <failureMsg>"`;
+  after a timeout, `heartbeat_timeout` or past `maxTTL`, whichever it was.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
 from medialens_helper import MediaInsightsOperationHelper, Status
 
 from api.engines import tasks
-from api.engines.contract import ENGINE_KEY, EVENT_KEY, RUN_KEY
+from api.engines.contract import ENGINE_KEY, EVENT_KEY, TOKEN_KEY
 from api.engines.models import EngineBlock
 from api.engines.plan import Chunk
 from operators.common.failures import OperatorError, failures_reported
@@ -35,31 +37,19 @@ from operators.engine.handlers import payload_for
 from operators.engine.results import conclude
 from operators.engine.run import PRESIGN_SECONDS, Run, get_json, process_form, put_json, run_prefix
 
+SKIPPED_KEY = "Skipped"
 START_CALL_TIMEOUT_SECONDS = 60  # an async engine answers /process at once; the work comes later
 
 
 def start(event: dict[str, Any], context: Any, services: OperatorServices | None = None) -> dict[str, Any]:
     engine = EngineBlock.model_validate_json(event[ENGINE_KEY])
     helper = MediaInsightsOperationHelper(event[EVENT_KEY])
+    token = str(event[TOKEN_KEY])
     services = services or OperatorServices()
     with failures_reported(helper):
         kind = str(helper.configuration.get("MediaType", ""))
         source = input_media(helper, kind)
         mime = mimetypes.guess_type(source.key)[0] or f"{kind.lower()}/*"
-        if not engine.Manifest.supports(mime):
-            helper.add_workflow_metadata(
-                SkipReason=f"the engine's manifest does not support {mime} "
-                f"(supportedInputFormats: {', '.join(engine.Manifest.supportedInputFormats)})"
-            )
-            helper.update_workflow_status(Status.Skipped)
-            return helper.return_output_object()
-        try:
-            wait_ready(str(engine.ReadyUrl), engine.ReadyTimeoutSeconds)
-        except EngineError as exc:
-            raise OperatorError(str(exc)) from exc
-        endpoint = os.environ.get(tasks.ENGINE_WEBHOOK_ENDPOINT)
-        if not endpoint:
-            raise OperatorError("this deployment serves no engine webhooks (ENGINE_WEBHOOK_ENDPOINT)")
         storage = services.dataplane().generate_media_storage_path(
             helper.asset_id, helper.workflow_execution_id
         )
@@ -72,6 +62,22 @@ def start(event: dict[str, Any], context: Any, services: OperatorServices | None
             Threads=1,
             Payload=payload_for(engine, helper.configuration),
         )
+        if not engine.Manifest.supports(mime):
+            reason = (
+                f"the engine's manifest does not support {mime} "
+                f"(supportedInputFormats: {', '.join(engine.Manifest.supportedInputFormats)})"
+            )
+            with s3_errors("store the engine task"):
+                put_json(services.s3(), run.Bucket, tasks.task_key(run.Prefix), {SKIPPED_KEY: reason})
+            _callback(services, token, {SKIPPED_KEY: reason})
+            return {SKIPPED_KEY: reason}
+        try:
+            wait_ready(str(engine.ReadyUrl), engine.ReadyTimeoutSeconds)
+        except EngineError as exc:
+            raise OperatorError(str(exc)) from exc
+        endpoint = os.environ.get(tasks.ENGINE_WEBHOOK_ENDPOINT)
+        if not endpoint:
+            raise OperatorError("this deployment serves no engine webhooks (ENGINE_WEBHOOK_ENDPOINT)")
         s3 = services.s3()
         secret = tasks.new_secret()
         now = time.time()
@@ -80,6 +86,7 @@ def start(event: dict[str, Any], context: Any, services: OperatorServices | None
             "StartedAt": now,
             "ExpiresAt": now + engine.MaxTTLSeconds,
             "HeartbeatTimeoutSeconds": engine.HeartbeatTimeoutSeconds,
+            "TaskToken": token,
         }
         with s3_errors("store the engine task"):
             put_json(s3, run.Bucket, tasks.task_key(run.Prefix), record)
@@ -105,43 +112,50 @@ def start(event: dict[str, Any], context: Any, services: OperatorServices | None
                 s3.put_object(Bucket=run.Bucket, Key=tasks.result_key(run.Prefix, raw), Body=raw)
             done = {"status": tasks.HeartbeatStatus.COMPLETE.value, "at": time.time()}
             put_json(s3, run.Bucket, tasks.heartbeat_key(run.Prefix), done)
-        helper.update_workflow_status(Status.Executing)
-        output = helper.return_output_object()
-        output[RUN_KEY] = run.to_json()
-        return output
+            _callback(services, token, {"status": done["status"]})
+        return {"Accepted": reply.outcome is Outcome.ACCEPTED}
 
 
-def monitor(event: dict[str, Any], context: Any, services: OperatorServices | None = None) -> dict[str, Any]:
+def _callback(services: OperatorServices, token: str, output: dict[str, Any]) -> None:
+    client = (services.session or boto3.session.Session()).client("stepfunctions")
+    client.send_task_success(taskToken=token, output=json.dumps(output))
+
+
+def finish(event: dict[str, Any], context: Any, services: OperatorServices | None = None) -> dict[str, Any]:
     engine = EngineBlock.model_validate_json(event[ENGINE_KEY])
-    operator_event = dict(event[EVENT_KEY])
-    run = Run.from_json(operator_event.pop(RUN_KEY))
-    helper = MediaInsightsOperationHelper(operator_event)
+    helper = MediaInsightsOperationHelper(event[EVENT_KEY])
     services = services or OperatorServices()
     with failures_reported(helper):
+        storage = services.dataplane().generate_media_storage_path(
+            helper.asset_id, helper.workflow_execution_id
+        )
+        run = Run(
+            str(storage["S3Bucket"]),
+            run_prefix(str(storage["S3Key"]), helper.name),
+            helper.name,
+            helper.asset_id,
+            helper.workflow_execution_id,
+            1,
+            {},
+        )
         s3 = services.s3()
         with s3_errors("read the engine task"):
             record = get_json(s3, run.Bucket, tasks.task_key(run.Prefix))
-            heartbeat = _optional_json(s3, run.Bucket, tasks.heartbeat_key(run.Prefix))
-        now = time.time()
-        beat = heartbeat or {}
+            beat = _optional_json(s3, run.Bucket, tasks.heartbeat_key(run.Prefix)) or {}
+        if SKIPPED_KEY in record:  # the start step found media the engine does not take
+            helper.add_workflow_metadata(SkipReason=str(record[SKIPPED_KEY]))
+            helper.update_workflow_status(Status.Skipped)
+            return helper.return_output_object()
         status = beat.get("status")
         if status == tasks.HeartbeatStatus.FAILED:
-            raise OperatorError(
-                f"{beat.get('failureReason')}: {beat.get('failureMsg') or 'no message'}"
-            )
+            raise OperatorError(f"{beat.get('failureReason')}: {beat.get('failureMsg') or 'no message'}")
         if status == tasks.HeartbeatStatus.COMPLETE:
             summary = conclude(engine, helper, services.dataplane(), _results(s3, run), time_based=True)
             helper.add_workflow_metadata(EngineValidation=summary, EngineInfo=beat.get("infoMsg"))
             return helper.return_output_object()
-        if now > record["ExpiresAt"]:
+        if time.time() >= record["ExpiresAt"] - 1:
             raise OperatorError(f"past maxTTL: no complete heartbeat within {engine.MaxTTLSeconds} s")
-        last = heartbeat["at"] if heartbeat else record["StartedAt"]
-        if now - last > record["HeartbeatTimeoutSeconds"]:
-            raise OperatorError(f"heartbeat_timeout: no heartbeat for {record['HeartbeatTimeoutSeconds']} s")
-        helper.update_workflow_status(Status.Executing)
-        output = helper.return_output_object()
-        output[RUN_KEY] = run.to_json()
-        return output
+        raise OperatorError(f"heartbeat_timeout: no heartbeat for {record['HeartbeatTimeoutSeconds']} s")
 
 
 def _optional_json(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:

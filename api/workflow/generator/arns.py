@@ -30,7 +30,7 @@ ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
 # Stream and batch engines (Async operators fed by the webhooks): deployed by the local runtime only.
 ASYNC_ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "engine_start": "ENGINE_START_LAMBDA_ARN",
-    "engine_monitor": "ENGINE_MONITOR_LAMBDA_ARN",
+    "engine_finish": "ENGINE_FINISH_LAMBDA_ARN",
 }
 
 
@@ -49,7 +49,7 @@ class StepFunctionArns:
     engine_chunks: str = ""
     engine_merge: str = ""
     engine_start: str = ""
-    engine_monitor: str = ""
+    engine_finish: str = ""
 
     def __post_init__(self) -> None:
         optional = {*ENGINE_ENVIRONMENT_VARIABLES, *ASYNC_ENGINE_ENVIRONMENT_VARIABLES}
@@ -78,4 +78,4 @@ class StepFunctionArns:
 
     @property
     def has_async_engines(self) -> bool:
-        return all((self.engine_start, self.engine_monitor))
+        return all((self.engine_start, self.engine_finish))

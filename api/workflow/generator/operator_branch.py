@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from medialens_helper.status import Status
 
-from api.engines.machine import async_engine_functions, async_engine_parameters, chunk_engine_states
+from api.engines.machine import async_engine_states, chunk_engine_states
 from api.workflow.asl import (
     And,
     Chain,
@@ -74,24 +74,22 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
         c.STEP_STATE: JsonPath("$"),
     }
     failed_catch = catch_all(name("failed"), f"$.{c.FAILURE}")
-    is_async = operation.Type is OperationType.ASYNC
+    # An engine operation waits on a callback, not the monitor loop: its branch is shaped like a Sync one.
+    is_async = operation.Type is OperationType.ASYNC and operation.Engine is None
     first_call = name("start") if is_async else name("execute")
     engine_states: list[State] = []
-    if operation.Engine is not None and not is_async:
-        first_call, engine_states = chunk_engine_states(
+    if operation.Engine is not None:
+        states_of = chunk_engine_states if operation.Type is OperationType.SYNC else async_engine_states
+        first_call, engine_states = states_of(
             operation.Engine, arns, name, catch=failed_catch, then=name("check")
         )
-
-    # An engine's functions get its Engine block beside the event; a Lambda operator the event alone.
-    engine_input = async_engine_parameters(operation.Engine) if operation.Engine is not None else None
 
     def operator_task(step: str, resource: str, next_state: str) -> Task:
         # The operator gets the MIE event; its output replaces it, the Poll counters stay.
         return Task(
             name(step),
             resource=resource,
-            input_path=None if engine_input else f"$.{c.EVENT}",
-            parameters=engine_input,
+            input_path=f"$.{c.EVENT}",
             result_path=f"$.{c.EVENT}",
             retry=transient_retry(),
             catch=failed_catch,
@@ -118,8 +116,6 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
     states: list[State] = []
     if is_async:
         start_arn, monitor_arn = operation.StartLambdaArn, operation.MonitorLambdaArn
-        if operation.Engine is not None:
-            start_arn, monitor_arn = async_engine_functions(arns)
         assert start_arn is not None and monitor_arn is not None  # the model requires them for Async
         executing = Status.Executing
         rules += [

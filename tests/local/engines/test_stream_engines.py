@@ -87,3 +87,18 @@ def test_each_stream_engine_failure_ends_the_operator_in_error(
     execution = run(running, operator, sample_video)
     assert execution["Status"] == "Error"
     assert reason in execution["Error"], execution["Error"]
+
+
+def test_a_stream_engine_that_does_not_take_the_media_is_skipped(
+    running: RunningPlatform, engine: FaultEngine, sample_video: bytes
+) -> None:
+    engine.process = "async-complete"
+    operator = register(
+        running, engine, Manifest={"engineMode": "stream", "supportedInputFormats": ["audio/wav"]}
+    )
+    execution = run(running, operator, sample_video)
+    assert execution["Status"] == "Complete", execution.get("Error")
+    view = operator_view(execution, operator)
+    assert view["Status"] == "Skipped"
+    assert "does not support video/mp4" in view["MetaData"]["SkipReason"]
+    assert engine.forms == [] and engine.ready_polls == 0

@@ -89,14 +89,24 @@ def test_the_compiled_machine_passes_asl_validator() -> None:
     assert asl_validator_problems(compile_machine(engine_operation())) == []
 
 
-def test_a_stream_engine_is_an_async_operator_on_the_engine_start_and_monitor_functions() -> None:
-    arns = StepFunctionArns(*STEPS, engine_start=FN + "start", engine_monitor=FN + "monitor")
-    states = branch_states(compile_machine(engine_operation(mode="stream"), arns))
-    start, monitor = states[name("start")], states[name("monitor")]
-    assert (start["Resource"], monitor["Resource"]) == (FN + "start", FN + "monitor")
-    assert "InputPath" not in start and start["Parameters"]["Event.$"] == "$.Event"
-    assert json.loads(start["Parameters"]["Engine"])["Manifest"]["engineMode"] == "stream"
-    assert states[name("check")]["Type"] == "Choice" and name("wait-max") in states
+def test_a_stream_engine_waits_on_a_task_token_then_finishes() -> None:
+    arns = StepFunctionArns(*STEPS, engine_start=FN + "start", engine_finish=FN + "finish")
+    machine = compile_machine(engine_operation(mode="stream"), arns)
+    states = branch_states(machine)
+    start = states[name("start")]
+    assert start["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    assert start["Parameters"]["FunctionName"] == FN + "start"
+    assert start["Parameters"]["Payload"]["TaskToken.$"] == "$$.Task.Token"
+    assert (start["HeartbeatSeconds"], start["TimeoutSeconds"]) == (60, 3600)
+    assert start["Catch"][0] == {
+        "ErrorEquals": ["States.HeartbeatTimeout", "States.Timeout"],
+        "Next": name("timed out"),
+        "ResultPath": "$.Failure",
+    }
+    assert states[name("timed out")]["Next"] == name("finish")
+    assert states[name("finish")]["Resource"] == FN + "finish"
+    assert name("wait-max") not in states  # no polling loop: waiting writes no history events
+    assert asl_validator_problems(machine) == []
 
 
 def test_a_deployment_without_the_engine_functions_refuses_engine_workflows() -> None:
