@@ -53,18 +53,7 @@ def prepare(event: dict[str, Any], context: Any, services: OperatorServices | No
             wait_ready(str(engine.ReadyUrl), engine.ReadyTimeoutSeconds)
         except EngineError as exc:
             raise OperatorError(str(exc)) from exc
-        storage = services.dataplane().generate_media_storage_path(
-            helper.asset_id, helper.workflow_execution_id
-        )
-        run = Run(
-            Bucket=str(storage["S3Bucket"]),
-            Prefix=run_prefix(str(storage["S3Key"]), helper.name),
-            Operator=helper.name,
-            AssetId=helper.asset_id,
-            ExecutionId=helper.workflow_execution_id,
-            Threads=plan.threads(engine.effective_concurrency()),
-            Payload=payload_for(engine, helper.configuration),
-        )
+        run = open_run(engine, helper, services, threads=plan.threads(engine.effective_concurrency()))
         s3 = services.s3()
         with tempfile.TemporaryDirectory(prefix="medialens-engine-") as workdir:
             media = download(s3, source, Path(workdir))
@@ -93,6 +82,22 @@ def prepare(event: dict[str, Any], context: Any, services: OperatorServices | No
         output[RUN_KEY] = run.to_json()
         output[BATCHES_KEY] = plan.batches(len(chunks), engine.effective_concurrency())
         return output
+
+
+def open_run(
+    engine: EngineBlock, helper: MediaInsightsOperationHelper, services: OperatorServices, *, threads: int = 1
+) -> Run:
+    """This operator's run in this execution, under the media path the dataplane gives it."""
+    storage = services.dataplane().generate_media_storage_path(helper.asset_id, helper.workflow_execution_id)
+    return Run(
+        Bucket=str(storage["S3Bucket"]),
+        Prefix=run_prefix(str(storage["S3Key"]), helper.name),
+        Operator=helper.name,
+        AssetId=helper.asset_id,
+        ExecutionId=helper.workflow_execution_id,
+        Threads=threads,
+        Payload=payload_for(engine, helper.configuration),
+    )
 
 
 def payload_for(engine: EngineBlock, configuration: Mapping[str, Any]) -> dict[str, Any]:

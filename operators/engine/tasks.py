@@ -33,9 +33,9 @@ from operators.common.failures import OperatorError, failures_reported
 from operators.common.media import input_media, s3_errors
 from operators.common.services import OperatorServices
 from operators.engine.client import CallLimits, EngineError, Outcome, post_chunk, wait_ready
-from operators.engine.handlers import payload_for
+from operators.engine.handlers import open_run
 from operators.engine.results import conclude
-from operators.engine.run import PRESIGN_SECONDS, Run, get_json, process_form, put_json, run_prefix
+from operators.engine.run import PRESIGN_SECONDS, Run, get_json, process_form, put_json
 
 SKIPPED_KEY = "Skipped"
 START_CALL_TIMEOUT_SECONDS = 60  # an async engine answers /process at once; the work comes later
@@ -50,18 +50,7 @@ def start(event: dict[str, Any], context: Any, services: OperatorServices | None
         kind = str(helper.configuration.get("MediaType", ""))
         source = input_media(helper, kind)
         mime = mimetypes.guess_type(source.key)[0] or f"{kind.lower()}/*"
-        storage = services.dataplane().generate_media_storage_path(
-            helper.asset_id, helper.workflow_execution_id
-        )
-        run = Run(
-            Bucket=str(storage["S3Bucket"]),
-            Prefix=run_prefix(str(storage["S3Key"]), helper.name),
-            Operator=helper.name,
-            AssetId=helper.asset_id,
-            ExecutionId=helper.workflow_execution_id,
-            Threads=1,
-            Payload=payload_for(engine, helper.configuration),
-        )
+        run = open_run(engine, helper, services)
         if not engine.Manifest.supports(mime):
             reason = (
                 f"the engine's manifest does not support {mime} "
@@ -126,18 +115,7 @@ def finish(event: dict[str, Any], context: Any, services: OperatorServices | Non
     helper = MediaInsightsOperationHelper(event[EVENT_KEY])
     services = services or OperatorServices()
     with failures_reported(helper):
-        storage = services.dataplane().generate_media_storage_path(
-            helper.asset_id, helper.workflow_execution_id
-        )
-        run = Run(
-            str(storage["S3Bucket"]),
-            run_prefix(str(storage["S3Key"]), helper.name),
-            helper.name,
-            helper.asset_id,
-            helper.workflow_execution_id,
-            1,
-            {},
-        )
+        run = open_run(engine, helper, services)
         s3 = services.s3()
         with s3_errors("read the engine task"):
             record = get_json(s3, run.Bucket, tasks.task_key(run.Prefix))
