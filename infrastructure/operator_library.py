@@ -82,9 +82,10 @@ class OperatorLibrary(Construct):
         requests: list[tuple[dict[str, Any], CfnCondition | None]] = []
         for entry in self._entries:
             definition = entry.definition
+            start = self.functions.get((definition.Name, "start"))  # none for an engine operator
             monitor = self.functions.get((definition.Name, "monitor"))
             request = definition.operation_request(
-                self.functions[(definition.Name, "start")].function_arn,
+                start.function_arn if start is not None else None,
                 monitor.function_arn if monitor is not None else None,
             )
             requests.append((request, self._test_resources if definition.TestResource else None))

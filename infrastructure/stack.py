@@ -15,6 +15,7 @@ from api.workflow.executions.environment import WORKFLOW_EXECUTION_TABLE, WORKFL
 from infrastructure.analytics import AnalyticsPipeline
 from infrastructure.dataplane_api import DataplaneApi
 from infrastructure.dataplane_storage import DataplaneStorage
+from infrastructure.engine_operator import EngineOperator
 from infrastructure.layer import MediaToolsLayer, OperatorSdkLayer
 from infrastructure.naming import state_machine_prefix
 from infrastructure.operator_library import OperatorLibrary
@@ -90,6 +91,17 @@ class MedialensStack(Stack):
             execution_table_name=tables.executions.table_name,
             state_machine_arn_prefix=machines.state_machine_arn_prefix,
         )
+        # The engine operator: every registered Veritone-style chunk engine runs on these functions.
+        engines = EngineOperator(
+            self,
+            "EngineOperator",
+            layers=operator.layers,
+            tracing=params.tracing_enabled,
+            bucket=storage.bucket,
+            dataplane_api_url=dataplane.url,
+            dataplane_invoke_arn=dataplane.service.rest_api.invoke_arn("*", "/*"),
+        )
+        tag_invokable(engines)
         workflow = WorkflowApi(
             self,
             "WorkflowApi",
@@ -101,7 +113,7 @@ class MedialensStack(Stack):
             state_machine_role_arn=machines.role.role_arn,
             state_machine_prefix=machines.prefix,
             dataplane_api_url=dataplane.url,
-            step_function_arns=steps.arn_environment,
+            step_function_arns={**steps.arn_environment, **engines.arn_environment},
         )
 
         # Control plane grants
@@ -181,6 +193,7 @@ class MedialensStack(Stack):
         self.machines = machines
         self.tables = tables
         self.operators = library
+        self.engines = engines
         self.registration = registration
         self.analytics = analytics
 

@@ -18,6 +18,7 @@ from medialens_helper import HttpTransport, settings
 from medialens_helper.workflow_client import WorkflowClient
 
 from api.dataplane.storage_schema import table_definition
+from api.engines import tasks as engine_tasks
 from api.search import config as search_config
 from api.workflow import config as workflow_config
 from api.workflow.executions import environment as execution_env
@@ -54,6 +55,20 @@ STEP_FUNCTIONS: Mapping[str, str] = {
 }
 # Copying a large upload into its asset may take minutes; the other steps are quick.
 STEP_TIMEOUT_SECONDS: Mapping[str, int] = {"prepare_media": 900}
+# The generated engine operators' functions (operators/engine): generator field -> (name, handler).
+ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
+    "engine_prepare": ("EngineOperatorPrepare", "operators.engine.handlers.prepare"),
+    "engine_chunks": ("EngineOperatorChunks", "operators.engine.handlers.chunks"),
+    "engine_merge": ("EngineOperatorMerge", "operators.engine.handlers.merge"),
+}
+# Stream and batch engines: an Async operator, and the webhooks their engines post to.
+ASYNC_ENGINE_FUNCTIONS: Mapping[str, tuple[str, str]] = {
+    "engine_start": ("EngineOperatorStart", "operators.engine.tasks.start"),
+    "engine_finish": ("EngineOperatorFinish", "operators.engine.tasks.finish"),
+}
+ENGINE_WEBHOOKS_FUNCTION = "EngineWebhooks"
+ENGINE_WEBHOOKS_BASE = "/engine-webhooks"
+ENGINE_FUNCTION_TIMEOUT_SECONDS = 900
 # What the schedule rule hands the scheduler on AWS (a rate(1 minute) rule); locally it runs faster.
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 SCHEDULER_TICK_SECONDS = 2.0
@@ -93,7 +108,15 @@ class LocalDeployment:
         return self.names.dataplane_bucket
 
     def api_routes(self) -> Mapping[str, str]:
-        return {DATAPLANE_API_BASE: "DataplaneApi", WORKFLOW_API_BASE: "WorkflowApi"}
+        return {
+            DATAPLANE_API_BASE: "DataplaneApi",
+            WORKFLOW_API_BASE: "WorkflowApi",
+            ENGINE_WEBHOOKS_BASE: ENGINE_WEBHOOKS_FUNCTION,
+        }
+
+    def open_api_bases(self) -> tuple[str, ...]:
+        """Served without SigV4: engines cannot sign; the webhooks check each task's own secret."""
+        return (ENGINE_WEBHOOKS_BASE,)
 
     def function_arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{LOCAL_ACCOUNT_ID}:function:{name}"
@@ -126,6 +149,18 @@ class LocalDeployment:
             step_arns.ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
             for field, name in STEP_FUNCTIONS.items()
         }
+        steps.update(
+            {
+                step_arns.ENGINE_ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
+                for field, (name, _) in ENGINE_FUNCTIONS.items()
+            }
+        )
+        steps.update(
+            {
+                step_arns.ASYNC_ENGINE_ENVIRONMENT_VARIABLES[field]: self.function_arn(name)
+                for field, (name, _) in ASYNC_ENGINE_FUNCTIONS.items()
+            }
+        )
         platform = [
             FunctionSpec(
                 name="DataplaneApi",
@@ -195,7 +230,38 @@ class LocalDeployment:
             settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
             settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
         }
-        return platform + step_functions + operator_functions(self.operators, operator_env)
+        engine_functions = [
+            FunctionSpec(
+                name=name,
+                handler=handler,
+                environment={**operator_env, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
+                timeout_seconds=ENGINE_FUNCTION_TIMEOUT_SECONDS,
+                memory_mb=2048,
+            )
+            for name, handler in ENGINE_FUNCTIONS.values()
+        ]
+        webhooks = {engine_tasks.ENGINE_WEBHOOK_ENDPOINT: api_url + ENGINE_WEBHOOKS_BASE}
+        engine_functions += [
+            FunctionSpec(
+                name=name,
+                handler=handler,
+                environment={**operator_env, **webhooks, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
+                timeout_seconds=120,  # Ready (60 s by default) and one /process call
+            )
+            for name, handler in ASYNC_ENGINE_FUNCTIONS.values()
+        ]
+        engine_functions.append(
+            FunctionSpec(
+                name=ENGINE_WEBHOOKS_FUNCTION,
+                handler="api.engines.webhooks.lambda_handler",
+                environment={
+                    settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
+                    "POWERTOOLS_SERVICE_NAME": "engine-webhooks",
+                },
+                timeout_seconds=30,
+            )
+        )
+        return platform + step_functions + engine_functions + operator_functions(self.operators, operator_env)
 
     @staticmethod
     def _role_arn(name: str) -> str:

@@ -36,7 +36,9 @@ def operator_requests(
     bodies = []
     for entry in entries:
         definition = entry.definition
-        start = function_arn(local_function_name(definition.Name, "start"))
+        start = (
+            function_arn(local_function_name(definition.Name, "start")) if definition.StartHandler else None
+        )
         monitor = (
             function_arn(local_function_name(definition.Name, "monitor"))
             if definition.MonitorHandler

@@ -8,7 +8,9 @@ does):
       "StartHandler": "operators.mediainfo.handler.lambda_handler",
       "TimeoutSeconds": 120, "MemoryMB": 1024, "Description": "..."}]
 
-Async operators also name a `MonitorHandler`. `TestResource: true` marks operators deployed only
+Async operators also name a `MonitorHandler`. An operator may instead carry an `Engine` block (a
+Veritone-style HTTP engine, docs/engines.md): it has no handlers, the platform's engine operator
+runs it. `TestResource: true` marks operators deployed only
 with `DeployTestResources`. The local runtime and the CDK app both read this catalog, so an operator
 is added in one place: its folder.
 """
@@ -24,7 +26,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from api.workflow.models import DefinitionName, DescriptionText, OperationConfiguration, OperationType
+from api.engines.models import EngineBlock
+from api.workflow.models import (
+    DefinitionName,
+    DescriptionText,
+    Operation,
+    OperationConfiguration,
+    OperationType,
+)
 
 OPERATORS_ROOT = Path(__file__).resolve().parent
 REPOSITORY_ROOT = OPERATORS_ROOT.parent
@@ -48,10 +57,12 @@ class OperatorDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     Name: DefinitionName
-    Type: OperationType
+    Type: OperationType = None  # type: ignore[assignment]  # derived from an Engine's engineMode
     Configuration: OperationConfiguration
-    StartHandler: HandlerPath
+    StartHandler: HandlerPath | None = None
     MonitorHandler: HandlerPath | None = None
+    # A Veritone-style HTTP engine instead of handlers: the platform's engine operator runs it.
+    Engine: EngineBlock | None = None
     TimeoutSeconds: Annotated[int, Field(ge=1, le=900)] = 60
     MemoryMB: Annotated[int, Field(ge=128, le=10240)] = 512
     Description: DescriptionText | None = None
@@ -59,26 +70,50 @@ class OperatorDefinition(BaseModel):
 
     @model_validator(mode="after")
     def _monitor_matches_type(self) -> OperatorDefinition:
+        if self.Engine is not None:
+            return self._engine_definition()
+        if self.StartHandler is None or self.Type is None:
+            raise ValueError("Type and StartHandler are required (or an Engine block instead)")
         if self.Type is OperationType.ASYNC and self.MonitorHandler is None:
             raise ValueError("an Async operator needs a MonitorHandler")
         if self.Type is OperationType.SYNC and self.MonitorHandler is not None:
             raise ValueError("a Sync operator has no MonitorHandler")
         return self
 
+    def _engine_definition(self) -> OperatorDefinition:
+        if self.StartHandler is not None or self.MonitorHandler is not None:
+            raise ValueError("an engine operator has no StartHandler or MonitorHandler")
+        # The API's model derives the type and refuses a contradiction; the catalog says the same.
+        try:
+            derived = Operation.model_validate(self.operation_request()).Type
+            object.__setattr__(self, "Type", derived)  # frozen model: set once, while validating
+        except ValidationError as exc:
+            raise ValueError("; ".join(str(error["msg"]) for error in exc.errors())) from exc
+        return self
+
     def handlers(self) -> dict[HandlerRole, str]:
+        """The operator's own handlers; none for an engine (the platform's engine operator runs it)."""
+        if self.StartHandler is None:
+            return {}
         roles: dict[HandlerRole, str] = {"start": self.StartHandler}
         if self.MonitorHandler is not None:
             roles["monitor"] = self.MonitorHandler
         return roles
 
-    def operation_request(self, start_arn: str, monitor_arn: str | None = None) -> dict[str, Any]:
+    def operation_request(
+        self, start_arn: str | None = None, monitor_arn: str | None = None
+    ) -> dict[str, Any]:
         """The `POST /workflow/operation` body that registers this operator with its functions."""
         body: dict[str, Any] = {
             "Name": self.Name,
-            "Type": self.Type.value,
             "Configuration": self.Configuration.model_dump(mode="json"),
-            "StartLambdaArn": start_arn,
         }
+        if self.Type is not None:
+            body["Type"] = self.Type.value
+        if self.Engine is not None:
+            body["Engine"] = self.Engine.model_dump(mode="json", exclude_none=True)
+        elif start_arn is not None:
+            body["StartLambdaArn"] = start_arn
         if monitor_arn is not None:
             body["MonitorLambdaArn"] = monitor_arn
         if self.Description:

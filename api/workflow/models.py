@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.engines.models import EngineBlock, EngineMode
 from api.workflow.graph import stage_order
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -113,9 +114,12 @@ class OperationConfiguration(BaseModel):
 
 class Operation(_Definition):
     Name: DefinitionName
-    Type: OperationType
+    # Optional only for an engine operation, whose type follows from its engineMode.
+    Type: OperationType = None  # type: ignore[assignment]
     Configuration: OperationConfiguration
-    StartLambdaArn: Annotated[str, Field(pattern=LAMBDA_ARN_PATTERN)]
+    StartLambdaArn: Annotated[str, Field(pattern=LAMBDA_ARN_PATTERN)] | None = None
+    # A Veritone-style HTTP engine instead of Lambda ARNs (api/engines, docs/engines.md).
+    Engine: EngineBlock | None = None
     MonitorLambdaArn: Annotated[str, Field(pattern=LAMBDA_ARN_PATTERN)] | None = None
     # MIE's documented request key was "SfnExecutionRole"; its responses said the long name.
     StateMachineExecutionRoleArn: RoleArn | None = Field(
@@ -125,10 +129,25 @@ class Operation(_Definition):
 
     @model_validator(mode="after")
     def _monitor_iff_async(self) -> Operation:
+        if self.Engine is not None:
+            return self._engine_operation(self.Engine)
+        if self.StartLambdaArn is None:
+            raise ValueError("StartLambdaArn is required (or an Engine block instead)")
+        if self.Type is None:
+            raise ValueError("Type is required (Sync or Async)")
         if self.Type is OperationType.ASYNC and self.MonitorLambdaArn is None:
             raise ValueError("MonitorLambdaArn is required for an Async operation")
         if self.Type is OperationType.SYNC and self.MonitorLambdaArn is not None:
             raise ValueError("MonitorLambdaArn is only allowed for an Async operation")
+        return self
+
+    def _engine_operation(self, engine: EngineBlock) -> Operation:
+        if self.StartLambdaArn is not None or self.MonitorLambdaArn is not None:
+            raise ValueError("Engine replaces StartLambdaArn and MonitorLambdaArn: give one or the other")
+        derived = OperationType.SYNC if engine.mode is EngineMode.CHUNK else OperationType.ASYNC
+        if self.Type is not None and self.Type is not derived:
+            raise ValueError(f"Type must be {derived.value} for a {engine.mode.value} engine (or left out)")
+        self.Type = derived
         return self
 
 

@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from medialens_helper.apigw import build_proxy_event
@@ -56,13 +56,21 @@ def _message(status: int, message: str) -> Response:
 class LocalApiGateway:
     """A WSGI app: base path -> Lambda function, SigV4 checked on every route but the health check."""
 
-    def __init__(self, routes: Mapping[str, str], invoke: Invoke, credentials: LocalCredentials) -> None:
+    def __init__(
+        self,
+        routes: Mapping[str, str],
+        invoke: Invoke,
+        credentials: LocalCredentials,
+        open_bases: Collection[str] = (),
+    ) -> None:
+        """`open_bases`: base paths served without SigV4 (their function checks its own secret)."""
         self._routes = {"/" + base.strip("/"): function for base, function in routes.items()}
         self._invoke = invoke
         self._credentials = credentials
         self._state = threading.Condition()
         self._draining = False
         self._in_flight = 0
+        self._open = {"/" + base.strip("/") for base in open_bases}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         with self._state:
@@ -105,7 +113,8 @@ class LocalApiGateway:
             return _message(413, TOO_LARGE_MESSAGE)
         caller_arn = None
         identity: dict[str, Any] = {}
-        if not (request.method == "GET" and path == "/"):  # the health check is open, as on AWS
+        open_route = "/" + base in self._open or (request.method == "GET" and path == "/")
+        if not open_route:  # the health check is open, as on AWS
             try:
                 caller = verify_request(request, self._credentials)
             except SignatureError as exc:

@@ -119,7 +119,9 @@ class LocalPlatform:
         progress(f"moto server on {self._moto_url}")
 
         # Bind the API port now: the functions' environment needs its URL; serve it last.
-        self._gateway = LocalApiGateway(self.deployment.api_routes(), self._invoke, credentials)
+        # Routes whose callers cannot sign (engines posting to their webhooks); optional in a deployment.
+        open_bases = getattr(self.deployment, "open_api_bases", lambda: ())()
+        self._gateway = LocalApiGateway(self.deployment.api_routes(), self._invoke, credentials, open_bases)
         self._api = make_server(self.host, 0, self._gateway, threaded=True)
         api_url = f"http://{self.host}:{self._api.server_port}"
 

@@ -129,8 +129,10 @@ def test_platform_and_operator_functions_carry_the_invoke_tag_and_nothing_else_d
         for key, function in synthesized.of_type("AWS::Lambda::Function").items()
         if {"Key": INVOKE_TAG_KEY, "Value": stack.stack_name} in function["Properties"].get("Tags", [])
     }
-    expected = {synthesized.logical_id(f) for f in stack.steps.functions.values()} | {
-        synthesized.logical_id(f) for f in stack.operators.functions.values()
+    expected = {
+        synthesized.logical_id(f)
+        for functions in (stack.steps.functions, stack.operators.functions, stack.engines.functions)
+        for f in functions.values()
     }
     assert tagged == expected
 

@@ -22,6 +22,19 @@ ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "prepare_media": PREPARE_MEDIA_LAMBDA_ARN,
 }
 
+# The platform's engine-operator Lambdas (api/engines): optional, a deployment without them
+# refuses only workflows that use an engine operation.
+ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
+    "engine_prepare": "ENGINE_PREPARE_LAMBDA_ARN",
+    "engine_chunks": "ENGINE_CHUNKS_LAMBDA_ARN",
+    "engine_merge": "ENGINE_MERGE_LAMBDA_ARN",
+}
+# Stream and batch engines (Async operators fed by the webhooks): deployed by the local runtime only.
+ASYNC_ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
+    "engine_start": "ENGINE_START_LAMBDA_ARN",
+    "engine_finish": "ENGINE_FINISH_LAMBDA_ARN",
+}
+
 
 class MissingStepFunctionArnError(RuntimeError):
     """A step Lambda's ARN is not configured: a deployment fault."""
@@ -35,9 +48,20 @@ class StepFunctionArns:
     complete_workflow: str
     fail_workflow: str
     prepare_media: str
+    engine_prepare: str = ""
+    engine_chunks: str = ""
+    engine_merge: str = ""
+    engine_start: str = ""
+    engine_finish: str = ""
 
     def __post_init__(self) -> None:
-        bad = [f.name for f in fields(self) if not str(getattr(self, f.name)).startswith("arn:")]
+        optional = {*ENGINE_ENVIRONMENT_VARIABLES, *ASYNC_ENGINE_ENVIRONMENT_VARIABLES}
+        bad = [
+            f.name
+            for f in fields(self)
+            if not str(getattr(self, f.name)).startswith("arn:")
+            and not (f.name in optional and not getattr(self, f.name))
+        ]
         if bad:
             raise ValueError(f"step Lambda ARNs must be ARNs: {', '.join(bad)}")
 
@@ -47,4 +71,14 @@ class StepFunctionArns:
         missing = [name for name in ENVIRONMENT_VARIABLES.values() if not env.get(name)]
         if missing:
             raise MissingStepFunctionArnError(f"missing environment variables: {', '.join(missing)}")
-        return cls(**{field: env[name] for field, name in ENVIRONMENT_VARIABLES.items()})
+        variables = {**ENGINE_ENVIRONMENT_VARIABLES, **ASYNC_ENGINE_ENVIRONMENT_VARIABLES}
+        engines = {field: env.get(name, "") for field, name in variables.items()}
+        return cls(**{field: env[name] for field, name in ENVIRONMENT_VARIABLES.items()}, **engines)
+
+    @property
+    def has_engines(self) -> bool:
+        return all((self.engine_prepare, self.engine_chunks, self.engine_merge))
+
+    @property
+    def has_async_engines(self) -> bool:
+        return all((self.engine_start, self.engine_finish))

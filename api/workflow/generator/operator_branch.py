@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from medialens_helper.status import Status
 
+from api.engines.machine import async_engine_states, chunk_engine_states
 from api.workflow.asl import (
     And,
     Chain,
@@ -73,11 +74,18 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
         c.STEP_STATE: JsonPath("$"),
     }
     failed_catch = catch_all(name("failed"), f"$.{c.FAILURE}")
-    is_async = operation.Type is OperationType.ASYNC
+    # An engine operation waits on a callback, not the monitor loop: its branch is shaped like a Sync one.
+    is_async = operation.Type is OperationType.ASYNC and operation.Engine is None
     first_call = name("start") if is_async else name("execute")
+    engine_states: list[State] = []
+    if operation.Engine is not None:
+        states_of = chunk_engine_states if operation.Type is OperationType.SYNC else async_engine_states
+        first_call, engine_states = states_of(
+            operation.Engine, arns, name, catch=failed_catch, then=name("check")
+        )
 
     def operator_task(step: str, resource: str, next_state: str) -> Task:
-        # The operator gets the MIE event alone; its output replaces it, the Poll counters stay.
+        # The operator gets the MIE event; its output replaces it, the Poll counters stay.
         return Task(
             name(step),
             resource=resource,
@@ -107,7 +115,8 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
     ]
     states: list[State] = []
     if is_async:
-        assert operation.MonitorLambdaArn is not None  # the model requires it for Async
+        start_arn, monitor_arn = operation.StartLambdaArn, operation.MonitorLambdaArn
+        assert start_arn is not None and monitor_arn is not None  # the model requires them for Async
         executing = Status.Executing
         rules += [
             ChoiceRule(
@@ -121,7 +130,7 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
             ChoiceRule(_has_status(executing), next=name("wait")),
         ]
         states += [
-            operator_task("start", operation.StartLambdaArn, name("check")),
+            operator_task("start", start_arn, name("check")),
             Wait(name("wait"), seconds_path=f"{_POLL}.{c.WAIT_SECONDS}", next=name("ramp")),
             Pass(
                 name("ramp"),
@@ -144,7 +153,7 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
                 result_path=_POLL,
                 next=name("monitor"),
             ),
-            operator_task("monitor", operation.MonitorLambdaArn, name("check")),
+            operator_task("monitor", monitor_arn, name("check")),
             Pass(
                 name("timeout"),
                 parameters={
@@ -155,7 +164,10 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
                 next=name("failed"),
             ),
         ]
+    elif engine_states:
+        states += engine_states
     else:
+        assert operation.StartLambdaArn is not None  # the model requires it without an Engine
         states.append(operator_task("execute", operation.StartLambdaArn, name("check")))
     check = Choice(name("check"), choices=rules, default=name("end"))
     failed = Task(

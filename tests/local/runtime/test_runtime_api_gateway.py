@@ -211,3 +211,15 @@ def test_awscurl_with_wrong_secret_is_403(api_url: str) -> None:
     result = _awscurl("--secret_key", "not-the-secret", f"{api_url}/workflow-api/workflow/execution")
     assert result.returncode != 0
     assert "signature we calculated does not match" in result.stdout
+
+
+def test_an_open_base_path_is_proxied_unsigned_and_the_others_still_need_sigv4(pool: WorkerPool) -> None:
+    routes = {"/hooks": "api", "/workflow-api": "api"}
+    server, thread, url = serve(LocalApiGateway(routes, pool.invoke, CREDENTIALS, open_bases=("/hooks",)))
+    try:
+        assert requests.post(f"{url}/hooks/tasks/t/s/heartbeat", json={}, timeout=10).status_code == 201
+        assert requests.post(f"{url}/workflow-api/workflow", json={}, timeout=10).status_code == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

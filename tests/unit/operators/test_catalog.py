@@ -97,3 +97,28 @@ def test_local_function_names_fit_lambda_limits() -> None:
     start, monitor = local_function_name("X" * 64, "start"), local_function_name("X" * 64, "monitor")
     assert len(start) == len(monitor) == 64
     assert start != monitor
+
+
+def test_an_engine_operator_needs_no_handlers_and_registers_its_block(tmp_path: Path) -> None:
+    engine = {
+        "ProcessUrl": "http://127.0.0.1:8080/process",
+        "ReadyUrl": "http://127.0.0.1:8080/ready",
+        "Manifest": {"engineMode": "chunk", "supportedInputFormats": ["image/jpeg"]},
+    }
+    definition = {
+        "Name": "Labels",
+        "Configuration": {"MediaType": "Video", "Enabled": True},
+        "Engine": engine,
+    }
+    [entry] = load_catalog(_library(tmp_path / "a", {"labels": [definition]}))
+    assert entry.definition.handlers() == {}
+    request = entry.definition.operation_request()
+    assert request["Type"] == "Sync" and "StartLambdaArn" not in request
+    assert request["Engine"]["Manifest"]["engineMode"] == "chunk"
+    with pytest.raises(CatalogError, match="no StartHandler or MonitorHandler"):
+        load_catalog(
+            _library(tmp_path / "b", {"labels": [{**definition, "StartHandler": "operators.labels.h.f"}]})
+        )
+    with pytest.raises(CatalogError, match="Type must be Async for a stream engine"):
+        stream = {**engine, "Manifest": {"engineMode": "stream", "supportedInputFormats": ["video/mp4"]}}
+        load_catalog(_library(tmp_path / "c", {"labels": [{**definition, "Type": "Sync", "Engine": stream}]}))

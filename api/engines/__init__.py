@@ -1,0 +1,1 @@
+"""Veritone-style HTTP engines (Engine Toolkit semantics) run as generated Medialens operators."""

@@ -1,0 +1,116 @@
+"""One engine operator's run: where its files live in S3, and the `/process` form of one chunk.
+
+S3 layout under the execution's media path `P` (from the dataplane)::
+
+    P engines/{operator}/plan.json                   the chunks, in order (api.engines.plan.Chunk)
+    P engines/{operator}/chunks/{index:06d}.{ext}    each chunk's bytes (cacheURI is a presigned GET)
+    P engines/{operator}/results/{batch:05d}-{first:06d}.json   the results of one call
+    P engines/{operator}/media/{index:06d}           non-JSON answers, stored as media objects
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from api.engines.models import EngineBlock
+from api.engines.plan import Chunk
+
+PRESIGN_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every step of one engine operator's run shares (the machine's `EngineRun`)."""
+
+    Bucket: str
+    Prefix: str  # ends in "/"
+    Operator: str
+    AssetId: str
+    ExecutionId: str
+    Threads: int
+    Payload: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Run:
+        return cls(**data)
+
+    @property
+    def plan_key(self) -> str:
+        return f"{self.Prefix}plan.json"
+
+    @property
+    def results_prefix(self) -> str:
+        return f"{self.Prefix}results/"
+
+    def chunk_key(self, index: int, suffix: str) -> str:
+        return f"{self.Prefix}chunks/{index:06d}{suffix}"
+
+    def results_key(self, batch: int, first: int) -> str:
+        return f"{self.results_prefix}{batch:05d}-{first:06d}.json"
+
+    def media_key(self, index: int) -> str:
+        return f"{self.Prefix}media/{index:06d}"
+
+
+def run_prefix(media_path: str, operator: str) -> str:
+    base = media_path if media_path.endswith("/") else f"{media_path}/"
+    return f"{base}engines/{operator}/"
+
+
+def put_json(s3: Any, bucket: str, key: str, document: Any) -> None:
+    body = json.dumps(document, separators=(",", ":")).encode()
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+
+
+def get_json(s3: Any, bucket: str, key: str) -> Any:
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def engine_dir(operator: str) -> Path:
+    """A folder kept across tasks of this engine on this machine (`engineDir`)."""
+    path = Path(tempfile.gettempdir()) / "medialens-engines" / operator
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def process_form(
+    engine: EngineBlock, run: Run, chunk: Chunk, cache_uri: str, task_tmp_dir: Path
+) -> dict[str, str]:
+    """Every field of the toolkit's `/process` form that applies to a chunk engine (seed 000).
+
+    All values are strings (multipart fields); `payload` is the task payload as a JSON string.
+    The heartbeat and result webhooks are not sent: chunk answers come back on the call itself.
+    """
+    fields = {
+        "chunkMimeType": chunk.MimeType,
+        "chunkUUID": f"{run.ExecutionId}-{run.Operator}-{chunk.Index}",
+        "chunkIndex": str(chunk.Index),
+        "startOffsetMS": str(chunk.StartMs),
+        "endOffsetMS": str(chunk.EndMs),
+        "cacheURI": cache_uri,
+        "payload": json.dumps(run.Payload, separators=(",", ":")),
+        "internalJobId": run.ExecutionId,
+        "internalTaskId": f"{run.ExecutionId}:{run.Operator}",
+        "chunkContext": json.dumps({"chunkIndex": chunk.Index, "assetId": run.AssetId}),
+        "chunk-metadata-assetId": run.AssetId,
+        "taskTmpDir": str(task_tmp_dir),
+        "engineDir": str(engine_dir(run.Operator)),
+        "maxTTL": str(engine.MaxTTLSeconds),
+    }
+    if chunk.Width and chunk.Height:
+        fields["width"], fields["height"] = str(chunk.Width), str(chunk.Height)
+    if engine.LibraryId:
+        fields["libraryId"] = engine.LibraryId
+        library = engine_dir(run.Operator) / "library" / engine.LibraryId
+        library.mkdir(parents=True, exist_ok=True)
+        fields["libraryModelDirectory"] = str(library)
+    if engine.LibraryEngineModelId:
+        fields["libraryEngineModelId"] = engine.LibraryEngineModelId
+    return fields
