@@ -92,16 +92,25 @@ def _wrapped(owner: type, attribute: str, make: Callable[[Any], Any]) -> Iterato
         setattr(owner, attribute, original)
 
 
-def _time_moto(original: Any) -> Any:
-    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
-        label = _moto_label(environ)
-        started = time.perf_counter()
-        try:
-            return original(self, environ, start_response)
-        finally:
-            TALLY.add(label, time.perf_counter() - started)
+def _time_wsgi(label_of: Callable[[dict[str, Any]], str]) -> Callable[[Any], Any]:
+    """A wrapper factory for a WSGI app's `__call__`, tallied under `label_of(environ)`."""
 
-    return call
+    def wrap(original: Any) -> Any:
+        def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+            label = label_of(environ)
+            started = time.perf_counter()
+            try:
+                return original(self, environ, start_response)
+            finally:
+                TALLY.add(label, time.perf_counter() - started)
+
+        return call
+
+    return wrap
+
+
+def _api_label(environ: dict[str, Any]) -> str:
+    return f"api {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO', '').split('/')[1:3]}"
 
 
 def _time_invoke(original: Any) -> Any:
@@ -113,18 +122,6 @@ def _time_invoke(original: Any) -> Any:
             TALLY.add(f"lambda {function_name}", time.perf_counter() - started)
 
     return invoke
-
-
-def _time_api(original: Any) -> Any:
-    def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
-        label = f"api {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO', '').split('/')[1:3]}"
-        started = time.perf_counter()
-        try:
-            return original(self, environ, start_response)
-        finally:
-            TALLY.add(label, time.perf_counter() - started)
-
-    return call
 
 
 def _time_parse(original: Any) -> Any:
@@ -148,9 +145,9 @@ def main() -> None:
         state = StateDir(Path(root))
         platform = LocalPlatform(state, LocalDeployment(state), save_snapshot=False)
         with (
-            _wrapped(DomainDispatcherApplication, "__call__", _time_moto),
+            _wrapped(DomainDispatcherApplication, "__call__", _time_wsgi(_moto_label)),
             _wrapped(WorkerPool, "invoke", _time_invoke),
-            _wrapped(LocalApiGateway, "__call__", _time_api),
+            _wrapped(LocalApiGateway, "__call__", _time_wsgi(_api_label)),
             _wrapped(AmazonStateLanguageParser, "parse", lambda original: _time_parse(original.__func__)),
         ):
             endpoints = platform.start(progress=lambda _: None)

@@ -87,6 +87,7 @@ class LocalPlatform:
         self._dispatcher: EventBridgeDispatcher | None = None
         self._pollers: list[PollingThread] = []
         self._api: BaseWSGIServer | None = None
+        self._api_serving = False
         self._log_handler: logging.Handler | None = None
 
     def start(self, progress: Callable[[str], None] = print) -> Endpoints:
@@ -181,6 +182,7 @@ class LocalPlatform:
             poller.start()
 
         threading.Thread(target=self._api.serve_forever, name="local-api", daemon=True).start()
+        self._api_serving = True
         progress(f"local API on {api_url}")
         self.endpoints = Endpoints(
             moto_url=self._moto_url,
@@ -276,9 +278,11 @@ class LocalPlatform:
             self._durable.close()
             self._durable = None
         if self._api is not None:
-            self._api.shutdown()
+            if self._api_serving:  # shutdown() waits for serve_forever: forever, if it never ran
+                self._api.shutdown()
             self._api.server_close()
             self._api = None
+            self._api_serving = False
         self._gateway = None
         if self._moto is not None:
             # moto keeps its state per process: reset it so a later start begins empty.

@@ -132,3 +132,17 @@ def test_platform_runs_and_keeps_state_across_restarts(tmp_path: Path) -> None:
         assert body.read() == b"{}"
         item = again.session.client("dynamodb").get_item(TableName="sample-table", Key={"id": {"S": "a1"}})
         assert item["Item"]["id"] == {"S": "a1"}
+
+
+class FailingRecovery(SampleDeployment):
+    def recover(self, session: boto3.Session, moto_url: str, replayed: Sequence[Change]) -> str | None:
+        raise RuntimeError("recovery failed on purpose")
+
+
+def test_a_start_that_fails_before_the_api_serves_raises_and_stops_everything(tmp_path: Path) -> None:
+    # The API port is bound before recovery and served after it: stopping must not wait for a
+    # serve loop that never ran.
+    platform = LocalPlatform(StateDir(tmp_path / "state"), FailingRecovery(tmp_path))
+    with pytest.raises(RuntimeError, match="recovery failed on purpose"):
+        platform.start(progress=lambda _: None)
+    assert platform.pool is None and platform.session is None and platform.endpoints is None

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from medialens.durability.changes import Change
 from medialens.runtime.event_sources import EventSourceSpec, Invoke, PollingThread
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.platform import LocalPlatform
@@ -53,7 +54,7 @@ class NoFunctionsDeployment:
     def api_routes(self) -> Mapping[str, str]:
         return {}
 
-    def recover(self, session: boto3.Session, moto_url: str) -> str | None:
+    def recover(self, session: boto3.Session, moto_url: str, replayed: Sequence[Change]) -> str | None:
         return None
 
     def background_tasks(self, session: boto3.Session, invoke: Invoke) -> list[PollingThread]:
