@@ -57,7 +57,7 @@ def test_every_route_documents_the_errors_of_its_kind() -> None:
 
 def test_request_bodies_refuse_unknown_keys_and_flags_are_booleans() -> None:
     schemas = openapi.openapi_document()["components"]["schemas"]
-    for name in ("CreateRequest", "S3Location", "KeyRequest", "MetadataRequest"):
+    for name in ("CreateRequest", "CreateInput", "KeyRequest", "MetadataRequest"):
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["MetadataRequest"]["properties"]["Paginate"]["type"] == "boolean"
 

@@ -20,7 +20,7 @@ from tests.support.asl_validator import asl_validator_problems
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "engines.md"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
-STEPS = [FN + name for name in ("filter", "failed", "stage", "done", "fail")]
+STEPS = [FN + name for name in ("filter", "failed", "stage", "done", "fail", "prepare-media")]
 ARNS = StepFunctionArns(
     *STEPS, engine_prepare=FN + "prep", engine_chunks=FN + "call", engine_merge=FN + "merge"
 )
