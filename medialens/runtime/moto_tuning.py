@@ -17,6 +17,10 @@ process, so moto's per-call costs are the platform's latency. Measured with
   is invoked synchronously calls moto's Lambda backend in process instead, the very method the
   server's Invoke route calls, and gets the same payload and `FunctionError`; anything else (an
   unknown function, another invocation type) still goes over HTTP, so its errors are moto's own;
+- DynamoDB's `TransactWriteItems` deep-copies each table it touches, to roll back, while other
+  request threads write to the same table: under load the copy failed ("dictionary changed size
+  during iteration", a 500). Writes to moto's DynamoDB (put, update, delete, transactions) now
+  take one lock, so a transaction's copy sees a table nobody is changing;
 - the server's host lookup lists moto's package folders twice per request; the list is fixed once
   moto is installed, so it is read once.
 
@@ -40,6 +44,7 @@ from moto import backends
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.models import botocore_stubber
+from moto.dynamodb.models import DynamoDBBackend
 from moto.settings import moto_server_port
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
@@ -187,12 +192,30 @@ def _cached_moto_modules() -> Iterable[str]:
 _ext_jsonpath_parse = functools.lru_cache(maxsize=4096)(json_path.parse)
 _jsonpath_parse = functools.lru_cache(maxsize=4096)(result_path.parse)
 
+_dynamodb_writes = threading.RLock()
+
+
+def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with _dynamodb_writes:
+            return method(*args, **kwargs)
+
+    return call
+
+
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
 _PATCHES: tuple[tuple[Any, str, str, Callable[..., Any]], ...] = (
     (asl_parser.AmazonStateLanguageParser, "parse", "parse", staticmethod(_cached_parse)),
     (lambda_eval_utils, "boto_client_for", "boto_client_for", _interpreter_client),
     (backends, "list_of_moto_modules", "list_of_moto_modules", _cached_moto_modules),
     (json_path, "parse", "json_path.parse", _ext_jsonpath_parse),
     (result_path, "parse", "result_path.parse", _jsonpath_parse),
+    *(
+        (DynamoDBBackend, name, f"dynamodb.{name}", _serialized(getattr(DynamoDBBackend, name)))
+        for name in _DYNAMODB_WRITES
+    ),
 )
 
 

@@ -84,6 +84,10 @@ def test_started_execution_whose_machine_was_stopped_ends_and_frees_its_slot(exe
     assert record is not None and record["Status"] == "Started"
     # Stopped behind the platform's back, and its status-change event never arrives.
     executions.api.sfn.stop_execution(executionArn=record["ExecutionArn"], error="Manual", cause="by hand")
+    deadline = time.monotonic() + 10  # the interpreter's thread records the stop: wait until it has
+    while executions.api.sfn.describe_execution(executionArn=record["ExecutionArn"])["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the stopped execution still runs"
+        time.sleep(0.05)
     answer = scheduler.lambda_handler(SCHEDULED_EVENT, None)
     assert answer["reconciled"]["ended"] == 1 and answer["started"] == 1
     ended = executions.store.get(first["Id"])
