@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import hashlib
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy
+from aws_cdk import CustomResource, Duration
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from api.dashboards.importer import SAVED_OBJECTS
 from api.search.config import DEFAULT_INDEX_PREFIX
 from api.search.mapping import index_template
-from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, PythonFunction
+from infrastructure.python_function import FunctionDefaults, PythonFunction, custom_resource_provider
 
 HANDLER = "api.dashboards.handler.lambda_handler"
 RESOURCE_TYPE = "Custom::MedialensDashboardsObjects"
@@ -60,14 +58,7 @@ class DashboardsObjects(Construct):
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=IMPORT_ACTIONS, resources=[f"{domain.domain_arn}/*"])
         )
-        provider = cr.Provider(
-            self,
-            "Provider",
-            on_event_handler=self.function,
-            log_group=logs.LogGroup(
-                self, "ProviderLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
-            ),
-        )
+        provider = custom_resource_provider(self, self.function)
         self.resource = CustomResource(
             self,
             "Resource",

@@ -9,6 +9,7 @@ from aws_cdk import Aws, CfnCondition, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 # python3.12 runs on Amazon Linux 2023 (glibc 2.34): the media tools' wheels need glibc >= 2.28,
@@ -93,3 +94,15 @@ class PythonFunction(Construct):
                 actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
             )
         )
+
+
+def custom_resource_provider(scope: Construct, handler: lambda_.IFunction) -> cr.Provider:
+    """CDK's custom-resource framework for `handler`, its own logs kept as long as the functions'."""
+    return cr.Provider(
+        scope,
+        "Provider",
+        on_event_handler=handler,
+        log_group=logs.LogGroup(
+            scope, "ProviderLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        ),
+    )

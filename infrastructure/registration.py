@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Aws, CfnCondition, CustomResource, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnCondition, CustomResource, Duration, Fn, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infrastructure.python_function import LOG_RETENTION, FunctionDefaults, PythonFunction
+from infrastructure.python_function import FunctionDefaults, PythonFunction, custom_resource_provider
 from infrastructure.rest_api import IamRestApi
 
 HANDLER = "api.registration.handler.lambda_handler"
@@ -61,14 +59,7 @@ class LibraryRegistration(Construct):
                 ],
             )
         )
-        self.provider = cr.Provider(
-            self,
-            "Provider",
-            on_event_handler=self.function,
-            log_group=logs.LogGroup(
-                self, "ProviderLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
-            ),
-        )
+        self.provider = custom_resource_provider(self, self.function)
         stack = Stack.of(self)
         self.resource = CustomResource(
             self,
