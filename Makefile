@@ -11,8 +11,9 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := 1
 
 # Debian packages the tests and the main job use: jq (the user guide's pipes in the CLI tests),
-# chromium (the browser tests, driven by Playwright; never a browser download).
-DEBIAN_PACKAGES := jq chromium
+# chromium (the browser tests, driven by Playwright; never a browser download), espeak-ng (the
+# main job's sample video speaks a sentence the transcription engine must recognise).
+DEBIAN_PACKAGES := jq chromium espeak-ng
 
 .PHONY: setup system run test lint typecheck unit clean reset fuzz
 
@@ -31,7 +32,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,engines]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
