@@ -31,6 +31,7 @@ from medialens.runtime.platform import LocalPlatform
 from medialens.state import HOME_ENV, Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
 from operators.catalog import CatalogError
+from operators.library_engines import sample_engines
 
 app = typer.Typer(
     add_completion=False,
@@ -222,7 +223,7 @@ class _started_platform:  # noqa: N801 - used as a `with` statement, reads like 
 
     def __init__(self, state: StateDir) -> None:
         try:
-            deployment = LocalDeployment(state)
+            deployment = LocalDeployment(state, engines=sample_engines())
         except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
             raise CliError(f"cannot start: {exc}") from None
         self.platform = LocalPlatform(state, deployment, serve_inspection=True)

@@ -8,6 +8,8 @@ handler sees the same configuration on the local platform as on AWS. Where AWS a
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,13 +33,15 @@ from medialens.execution_watch import ExecutionWatcher, recover_executions, stat
 from medialens.library_registration import register_library
 from medialens.operator_library import operator_functions, operator_requests
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE
+from medialens.runtime.engine_processes import EngineCommand
 from medialens.runtime.event_sources import EventSourceSpec, PollingThread
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.workers import InvokeResult
 from medialens.search_catchup import republish_results
 from medialens.state import Endpoints, StateDir
-from operators.catalog import CatalogEntry, load_catalog
+from operators.catalog import REPOSITORY_ROOT, CatalogEntry, load_catalog
+from operators.library_engines import operation_requests as engine_operation_requests
 
 # moto's default account: the one every local ARN is in.
 LOCAL_ACCOUNT_ID = "123456789012"
@@ -96,12 +100,27 @@ class LocalDeployment:
     """The platform's resources and functions, provisioned into the moto server."""
 
     def __init__(
-        self, state: StateDir, names: ResourceNames | None = None, operators: list[CatalogEntry] | None = None
+        self,
+        state: StateDir,
+        names: ResourceNames | None = None,
+        operators: list[CatalogEntry] | None = None,
+        engines: Sequence[str] = (),
     ) -> None:
+        """`engines`: the sample engines (`engines/<name>`) to host and register as operators."""
         self.state = state
         self.names = names or ResourceNames()
         self.operators = load_catalog() if operators is None else operators
+        self.engines = tuple(engines)
         self.region = state.credentials().region
+
+    def engine_commands(self) -> list[EngineCommand]:
+        """Each hosted engine started as `python -m engines.<name>` from the repository."""
+        paths = [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH", "")]
+        environment = {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
+        return [
+            EngineCommand(name, [sys.executable, "-m", f"engines.{name}"], environment, str(REPOSITORY_ROOT))
+            for name in self.engines
+        ]
 
     @property
     def bucket_name(self) -> str:
@@ -342,7 +361,11 @@ class LocalDeployment:
             region_name=credentials.region,
         )
         client = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
-        outcome = register_library(client, self.state, operator_requests(self.operators, self.function_arn))
+        operations = [
+            *operator_requests(self.operators, self.function_arn),
+            *engine_operation_requests(endpoints.engines),
+        ]
+        outcome = register_library(client, self.state, operations)
         for line in outcome.lines():
             progress(line)
 

@@ -1,5 +1,5 @@
-"""The operator library's registration on the local platform: operators, then the library's stage
-and workflow, so a fresh platform lists `MediaAnalysisWorkflow` as a fresh stack does.
+"""The operator library's registration on the local platform: operators (the sample engines' among
+them), then the library's stages and workflows, so a fresh platform lists its default workflows.
 
 It goes through the same `LibraryRegistrar` as the deploy's custom resource. What it registered is
 recorded in the state folder (`library.json`), the local counterpart of the custom resource's
@@ -50,10 +50,11 @@ def register_library(
     client: WorkflowClient, state: StateDir, operations: Sequence[Mapping[str, Any]]
 ) -> LibraryOutcome:
     """Register `operations` (the operator library's requests), the library stages and workflows."""
+    names = {str(operation["Name"]) for operation in operations}
     desired: Definitions = {
         DefinitionKind.OPERATION: operations,
-        DefinitionKind.STAGE: library_stages(),
-        DefinitionKind.WORKFLOW: library_workflows(),
+        DefinitionKind.STAGE: library_stages(names),
+        DefinitionKind.WORKFLOW: library_workflows(names),
     }
     previous = _read_record(state)
     registrar = LibraryRegistrar(client)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from medialens_helper.settings import DEFAULT_REGION
@@ -36,6 +36,7 @@ class Endpoints:
     dataplane_api: str
     dataplane_bucket: str
     inspect_url: str = ""  # the local Discover and asset pages ("" when they are not served)
+    engines: dict[str, str] = field(default_factory=dict)  # hosted engine name -> its base URL
 
 
 class StateDir:

@@ -28,6 +28,7 @@ from medialens.inspect.server import InspectServer
 from medialens.runtime import function_store, moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
+from medialens.runtime.engine_processes import EngineState, EngineSupervisor
 from medialens.runtime.event_sources import PollingThread, build_pollers
 from medialens.runtime.eventbridge import EventBridgeDispatcher
 from medialens.runtime.execution_retention import prune_executions
@@ -49,6 +50,7 @@ DEFAULT_CODE_PATHS = (_REPO_ROOT, _REPO_ROOT / "lib" / "helper")
 RETENTION_SECONDS = 30.0  # how often moto's old ended executions are dropped from memory
 # How long a stop waits for API requests in flight (API Gateway's own limit is 29 s).
 DRAIN_SECONDS = 30.0
+ENGINE_READY_WAIT_SECONDS = 60.0  # `up` reports each engine by then; operators poll Ready themselves
 
 
 class LocalPlatform:
@@ -89,6 +91,7 @@ class LocalPlatform:
         self._api: BaseWSGIServer | None = None
         self._api_serving = False
         self._log_handler: logging.Handler | None = None
+        self._engines: EngineSupervisor | None = None
 
     def start(self, progress: Callable[[str], None] = print) -> Endpoints:
         started = time.monotonic()
@@ -102,6 +105,9 @@ class LocalPlatform:
         self.state.ensure()
         credentials = self.state.credentials()
         self._log_handler = route_logs(self.state.log_file)
+        # Engines first: their models load while the rest of the platform starts.
+        self._engines = EngineSupervisor(getattr(self.deployment, "engine_commands", list)())
+        self._engines.start()
 
         moto_tuning.install()
         self._moto = MotoServer(self.host)
@@ -189,8 +195,10 @@ class LocalPlatform:
             workflow_api=api_url + WORKFLOW_API_BASE,
             dataplane_api=api_url + DATAPLANE_API_BASE,
             dataplane_bucket=self.deployment.bucket_name,
+            engines=self._engines.urls(),
         )
         self.deployment.on_ready(self.endpoints, progress)
+        self._report_engines(progress)
         if self.serve_inspection:
             self.endpoints = self._start_inspection(self.endpoints, credentials, progress)
         self.state.write_endpoints(self.endpoints)
@@ -200,6 +208,13 @@ class LocalPlatform:
         gc.freeze()
         progress(f"ready in {time.monotonic() - started:.1f} s")
         return self.endpoints
+
+    def _report_engines(self, progress: Callable[[str], None]) -> None:
+        """One line per hosted engine once it is ready (or why it is not); operators wait for the rest."""
+        assert self._engines is not None
+        for engine in self._engines.wait_settled(ENGINE_READY_WAIT_SECONDS):
+            settled = engine.state is not EngineState.STARTING
+            progress(f"engine {engine.describe()}" + ("" if settled else " (operators poll its Ready)"))
 
     @property
     def _lambda_dir(self) -> Path:
@@ -255,6 +270,9 @@ class LocalPlatform:
         if self._inspect is not None:
             self._inspect.stop()
             self._inspect = None
+        if self._engines is not None:
+            self._engines.stop()
+            self._engines = None
         for poller in self._pollers:
             poller.stop()
         self._pollers = []

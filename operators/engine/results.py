@@ -20,7 +20,7 @@ from operators.common.failures import OperatorError
 from operators.common.media import s3_errors
 from operators.engine.client import Outcome
 from operators.engine.run import Run, get_json
-from operators.engine.vtn import merge, validate
+from operators.engine.vtn import merge, transcript_text, validate
 
 SERIES_PER_PAGE = 2000
 REASONS_SHOWN = 3
@@ -63,7 +63,7 @@ def finish(
         if record["Outcome"] == Outcome.SUCCESS and isinstance(record.get("Output"), dict)
     ]
     time_based = len(chunks) > 1 or any(chunk.EndMs > chunk.StartMs for chunk in chunks.values())
-    validation = conclude(engine, helper, dataplane, outputs, time_based=time_based)
+    validation = conclude(engine, helper, dataplane, outputs, time_based=time_based, run=run, s3=s3)
     media = [records[index] for index in sorted(records) if records[index]["Outcome"] == Outcome.MEDIA]
     for record in media[:1]:
         helper.add_media_object(f"{run.Operator}Output", run.Bucket, record["MediaKey"])
@@ -84,10 +84,15 @@ def conclude(
     outputs: list[tuple[Chunk, dict[str, Any]]],
     *,
     time_based: bool,
+    run: Run | None = None,
+    s3: Any = None,
 ) -> str:
     """Merge, validate, store; the operator `Complete` with its series and object counts.
 
-    Returns the validation summary; `strict` validation raises OperatorError.
+    With `run` and `s3`, a transcript's words are also written as plain text under the run
+    (`transcript.txt`) and output as media `Text`, for the next stage's Text operators (as MIE's
+    transcribe operator did). Returns the validation summary; `strict` validation raises
+    OperatorError.
     """
     document = merge(outputs, time_based=time_based)
     document.setdefault("sourceEngineName", helper.name)
@@ -100,6 +105,12 @@ def conclude(
             f"the engine's output is not valid VTN ({len(problems)} problems): {'; '.join(problems)}"
         )
     _store(dataplane, helper, document)
+    text = transcript_text(document)
+    if text and run is not None and s3 is not None:
+        key = f"{run.Prefix}transcript.txt"
+        with s3_errors("store the transcript text"):
+            s3.put_object(Bucket=run.Bucket, Key=key, Body=text.encode(), ContentType="text/plain")
+        helper.add_media_object("Text", run.Bucket, key)
     helper.add_workflow_metadata(
         EngineSeriesCount=len(document.get("series", [])), EngineObjectCount=len(document.get("object", []))
     )

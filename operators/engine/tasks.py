@@ -128,7 +128,9 @@ def finish(event: dict[str, Any], context: Any, services: OperatorServices | Non
         if status == tasks.HeartbeatStatus.FAILED:
             raise OperatorError(f"{beat.get('failureReason')}: {beat.get('failureMsg') or 'no message'}")
         if status == tasks.HeartbeatStatus.COMPLETE:
-            summary = conclude(engine, helper, services.dataplane(), _results(s3, run), time_based=True)
+            summary = conclude(
+                engine, helper, services.dataplane(), _results(s3, run), time_based=True, run=run, s3=s3
+            )
             helper.add_workflow_metadata(EngineValidation=summary, EngineInfo=beat.get("infoMsg"))
             return helper.return_output_object()
         if time.time() >= record["ExpiresAt"] - 1:

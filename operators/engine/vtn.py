@@ -131,3 +131,26 @@ def _absolute_series(chunk: Chunk, items: Any) -> list[dict[str, Any]]:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def transcript_text(document: dict[str, Any]) -> str:
+    """The words of a VTN transcript in time order, one line per series item ("" when none).
+
+    Each item's word is the `bestPath` one where an engine gives alternatives (VTN's lattice),
+    otherwise the first; fillers in angle or square brackets (`<sil>`, `[NOISE]`) are left out.
+    """
+    lines = []
+    for item in document.get("series", []):
+        words = item.get("words") if isinstance(item, dict) else None
+        if not isinstance(words, list) or not words:
+            continue
+        best = [w for w in words if isinstance(w, dict) and w.get("bestPath")] or words[:1]
+        spoken = (str(w.get("word", "")) for w in best if isinstance(w, dict))
+        text = " ".join(word for word in spoken if not _filler(word))
+        if text.strip():
+            lines.append(text.strip())
+    return "\n".join(lines)
+
+
+def _filler(word: str) -> bool:
+    return not word or word[0] in "<[" or word[-1] in ">]"
