@@ -1,12 +1,12 @@
 """The main job's sample video: a short newscast with real content for the engines to find.
 
-Shots (640×360, 10 frames per second, H.264 + AAC):
+Shots (640x360, 10 frames per second, H.264 + AAC):
 
 | time | picture | sound |
 |---|---|---|
-| 0–4 s | scikit-image's astronaut photograph (a face), a banner reading `MEDIALENS NEWS`| the sentence |
-| 4–5 s | black | silence |
-| 5–8 s | a grey card reading `WEATHER REPORT` | silence |
+| 0-4 s | scikit-image's astronaut photograph (a face), a banner reading `MEDIALENS NEWS`| the sentence |
+| 4-5 s | black | silence |
+| 5-8 s | a grey card reading `WEATHER REPORT` | silence |
 
 The sentence is spoken by espeak-ng (`en-us+f2` at 120 words a minute with 60 ms between words:
 of the voices and rates tried, the one PocketSphinx's en-US model transcribes word for word after
@@ -39,6 +39,7 @@ class NewsSample:
     headline: str = "MEDIALENS NEWS"
     card: str = "WEATHER REPORT"
     face_span: tuple[float, float] = (0.0, 4.0)
+    face_centre: tuple[float, float] = (0.47, 0.18)  # relative to the frame: the astronaut's nose
     black_span: tuple[float, float] = (4.0, 5.0)
     cut_at: float = 5.0  # the hard cut from black to the card (and 4.0, into black)
     seconds: float = 8.0

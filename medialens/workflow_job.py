@@ -1,9 +1,11 @@
-"""The main job of `make run`: analyse a generated video with the operator library, through the API.
+"""The main job of `make run`: analyse a newscast with the video workflow, through the signed API.
 
-It does what a user of the platform does: compose the registered `Mediainfo` and `Thumbnail`
-operators into a stage and a workflow with the workflow API, upload a video, start an execution,
-watch it, and read the results the operators stored in the dataplane. The job succeeds only if the
-workflow completes and its results can be read back.
+It does what a user of the platform does: check that the video workflow's operators are
+registered (the sample engines' among them), register the library's stages and workflows, upload
+the sample (`medialens.news_sample`), start `VideoWorkflow`, show each stage's and operator's
+status as it runs, read every operator's results back through the dataplane API and print what
+was found. It succeeds only if every operator completed and the findings match the sample
+(`medialens.job_checks`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from rich.live import Live
 from rich.table import Table
 
 from api.registration.apply import DefinitionKind, LibraryRegistrar
-from medialens.sample_media import make_sample_video
+from medialens.findings import Findings, read_findings, stored_documents
+from medialens.job_checks import Check, check_findings, findings_table
+from medialens.news_sample import NewsSample, SampleMediaError, make_news_video
 from medialens.state import Endpoints, LocalCredentials
-from operators.library_workflows import OPERATORS, STAGE, WORKFLOW, library_stages, library_workflows
+from operators.library_workflows import STAGES, VIDEO_WORKFLOW, WORKFLOWS, library_stages, library_workflows
 
-EXECUTION_TIMEOUT_SECONDS = 180
+EXECUTION_TIMEOUT_SECONDS = 240
 
 
 class JobError(Exception):
@@ -37,11 +41,21 @@ class JobError(Exception):
 @dataclass(frozen=True)
 class JobResult:
     execution: dict[str, Any]
-    results: dict[str, Any]
+    findings: dict[str, Findings]
+    checks: list[Check]
 
     @property
     def completed(self) -> bool:
         return self.execution.get("Status") == "Complete"
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        return [check for check in self.checks if not check.passed]
+
+
+def video_operators() -> list[str]:
+    """The operators `VideoWorkflow` runs, stage by stage."""
+    return [operator for stage in WORKFLOWS[VIDEO_WORKFLOW] for operator in STAGES[stage]]
 
 
 class MediaAnalysisJob:
@@ -53,41 +67,54 @@ class MediaAnalysisJob:
         )
         self.endpoints = endpoints
         self.console = console
+        self.sample = NewsSample()
         self.workflows = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
         self.dataplane = DataPlane(HttpTransport(endpoints.dataplane_api, session=session))
 
     def run(self) -> JobResult:
-        self._require_operators()
+        operators = video_operators()
+        self._require(operators)
         registrar = LibraryRegistrar(self.workflows)
-        registrar.register(DefinitionKind.STAGE, library_stages())
-        registrar.register(DefinitionKind.WORKFLOW, library_workflows())
-        self.console.print(f"workflow [bold]{WORKFLOW}[/bold]: stage {STAGE} runs {' + '.join(OPERATORS)}")
+        registrar.register(DefinitionKind.STAGE, library_stages(operators))
+        registrar.register(DefinitionKind.WORKFLOW, library_workflows(operators))
+        stages = " → ".join(f"{stage} ({', '.join(STAGES[stage])})" for stage in WORKFLOWS[VIDEO_WORKFLOW])
+        self.console.print(f"workflow [bold]{VIDEO_WORKFLOW}[/bold]: {stages}")
         key = self._upload_sample()
         submitted = self.workflows.start(
-            WORKFLOW, {"Video": {"S3Bucket": self.endpoints.dataplane_bucket, "S3Key": key}}
+            VIDEO_WORKFLOW, {"Video": {"S3Bucket": self.endpoints.dataplane_bucket, "S3Key": key}}
         )
         self.console.print(f"execution {submitted['Id']} submitted for asset {submitted['AssetId']}")
         execution = self._watch(submitted["Id"])
-        results = self._stored_results(execution) if execution["Status"] == "Complete" else {}
-        self.console.print(_outcome_table(execution, results))
-        return JobResult(execution, results)
+        findings = self._findings(execution)
+        self.console.print(_outcome_table(execution))
+        for table in findings_table(findings):
+            self.console.print(table)
+        checks = check_findings(self.sample, execution, findings)
+        self.console.print(_checks_table(checks))
+        return JobResult(execution, findings, checks)
 
-    def _require_operators(self) -> None:
+    def _require(self, operators: list[str]) -> None:
         registered = {operation["Name"] for operation in self.workflows.operations()}
-        missing = [name for name in OPERATORS if name not in registered]
+        missing = [name for name in operators if name not in registered]
         if missing:
             raise JobError(f"operators not registered: {', '.join(missing)}")
 
     def _upload_sample(self) -> str:
         workdir = Path(tempfile.mkdtemp(prefix="medialens-run-"))
-        sample = make_sample_video(workdir / "sample.mp4")
-        key = f"upload/run-{int(time.time() * 1000)}/sample.mp4"
+        try:
+            sample = make_news_video(workdir / "newscast.mp4", self.sample)
+        except SampleMediaError as exc:
+            raise JobError(f"cannot make the sample video: {exc}") from exc
+        key = f"upload/run-{int(time.time() * 1000)}/newscast.mp4"
         form = self.dataplane.upload_url(key)
         with sample.open("rb") as media:
             response = requests.post(form["url"], data=form["fields"], files={"file": media}, timeout=30)
         if response.status_code not in (200, 204):
             raise JobError(f"upload of the sample video answered {response.status_code}")
-        self.console.print(f"uploaded a {sample.stat().st_size:,}-byte sample video to s3://…/{key}")
+        self.console.print(
+            f"uploaded a {self.sample.seconds:.0f}-second newscast ({sample.stat().st_size:,} bytes: "
+            f"speech, burnt-in text, a face) to s3://…/{key}"
+        )
         return key
 
     def _watch(self, execution_id: str) -> dict[str, Any]:
@@ -102,9 +129,15 @@ class MediaAnalysisJob:
         self.console.print(f"execution {execution['Status']} after {elapsed:.1f} s")
         return execution
 
-    def _stored_results(self, execution: dict[str, Any]) -> dict[str, Any]:
+    def _findings(self, execution: dict[str, Any]) -> dict[str, Findings]:
         asset_id = execution["AssetId"]
-        return {name: self.dataplane.retrieve_asset_metadata(asset_id, name)["results"] for name in OPERATORS}
+        completed = [
+            operation["Name"]
+            for stage in execution.get("Stages", [])
+            for operation in stage["Operations"]
+            if operation["Status"] == "Complete" and operation["Name"] not in STAGES["MediaAnalysis"]
+        ]
+        return {name: read_findings(stored_documents(self.dataplane, asset_id, name)) for name in completed}
 
 
 def _progress_table(record: dict[str, Any], elapsed: float) -> Table:
@@ -118,30 +151,33 @@ def _progress_table(record: dict[str, Any], elapsed: float) -> Table:
     return table
 
 
-def _outcome_table(execution: dict[str, Any], results: dict[str, Any]) -> Table:
+def _outcome_table(execution: dict[str, Any]) -> Table:
     table = Table(
         title=f"{execution['Workflow']['Name']} on asset {execution['AssetId']}: {execution['Status']}"
     )
-    table.add_column("operator")
-    table.add_column("status")
-    table.add_column("result")
+    for column in ("stage", "operator", "status", "reported"):
+        table.add_column(column)
     for stage in execution.get("Stages", []):
         for operation in stage["Operations"]:
-            name = operation["Name"]
-            detail = operation.get("Message") or _summary(name, results.get(name), operation)
-            table.add_row(name, operation["Status"], detail)
+            detail = operation.get("Message") or _summary(operation)
+            table.add_row(stage["Name"], operation["Name"], operation["Status"], detail)
     if execution.get("Error"):
-        table.add_row("(workflow)", execution["Status"], str(execution["Error"]))
+        table.add_row("(workflow)", "", execution["Status"], str(execution["Error"]))
     return table
 
 
-def _summary(name: str, stored: Any, operation: dict[str, Any]) -> str:
-    """A one-line view of what an operator reported, from its output metadata and stored result."""
-    facts = {key: value for key, value in operation.get("MetaData", {}).items() if len(str(value)) < 80}
+def _summary(operation: dict[str, Any]) -> str:
+    """A one-line view of what an operator reported in its output metadata and media."""
+    facts = {key: value for key, value in operation.get("MetaData", {}).items() if len(str(value)) < 60}
     parts = [f"{key}={value}" for key, value in sorted(facts.items())]
-    for media_type, location in operation.get("Media", {}).items():
-        if isinstance(location, dict) and "S3Key" in location:
-            parts.append(f"{media_type}: {location['S3Key']}")
-    if stored is not None:
-        parts.append(f"stored result: {len(str(stored)):,} characters")
+    parts += [f"media {kind}" for kind in operation.get("Media", {})]
     return ", ".join(parts) or "-"
+
+
+def _checks_table(checks: list[Check]) -> Table:
+    table = Table(title="does the analysis match the sample?")
+    for column in ("check", "result", "detail"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(check.name, "[green]pass[/green]" if check.passed else "[red]FAIL[/red]", check.detail)
+    return table
