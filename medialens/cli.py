@@ -42,6 +42,8 @@ console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 STOP_WAIT_SECONDS = 60.0
+# Which sample engines the platform hosts: unset = all, "none" = none, else names joined by commas.
+ENGINES_ENV = "MEDIALENS_ENGINES"
 
 
 class CliError(Exception):
@@ -168,7 +170,12 @@ def run() -> None:
         raise CliError(f"run failed: {exc}") from None
     if not result.completed:
         raise CliError(f"run failed: the workflow ended {result.execution.get('Status')}")
-    console.print("[green]run complete[/green]: the workflow completed and its results were read back")
+    if result.failed_checks:
+        failed = "; ".join(f"{check.name}: {check.detail}" for check in result.failed_checks)
+        raise CliError(f"run failed: the findings do not match the sample: {failed}")
+    console.print(
+        "[green]run complete[/green]: every operator completed and what they found matches the sample"
+    )
 
 
 # A query may begin with "-" (`-x`, a negative number): it is the query, not an unknown option.
@@ -218,12 +225,28 @@ def demo() -> None:
     console.print("[green]demo complete[/green]: every step behaved")
 
 
+def hosted_engines() -> list[str]:
+    """The sample engines to host, as `MEDIALENS_ENGINES` chooses; an unknown name is a CliError."""
+    available = sample_engines()
+    chosen = os.environ.get(ENGINES_ENV)
+    if chosen is None:
+        return available
+    names = [name.strip() for name in chosen.split(",") if name.strip() not in ("", "none")]
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise CliError(
+            f"{ENGINES_ENV} names no sample engine {', '.join(map(repr, unknown))}; "
+            f"they are: {', '.join(available) or 'none'} (or none)"
+        )
+    return names
+
+
 class _started_platform:  # noqa: N801 - used as a `with` statement, reads like a function
     """Start the platform with progress lines; stop it (saving a snapshot) on the way out."""
 
     def __init__(self, state: StateDir) -> None:
         try:
-            deployment = LocalDeployment(state, engines=sample_engines())
+            deployment = LocalDeployment(state, engines=hosted_engines())
         except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
             raise CliError(f"cannot start: {exc}") from None
         self.platform = LocalPlatform(state, deployment, serve_inspection=True)

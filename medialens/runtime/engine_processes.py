@@ -11,6 +11,7 @@ group (an engine may run ffmpeg of its own).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -30,6 +31,7 @@ READY_TIMEOUT_SECONDS = 120.0
 STOP_GRACE_SECONDS = 5.0
 OUTPUT_LINES_KEPT = 20
 HOST = "127.0.0.1"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class EngineProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, ended whole by stop()
+            preexec_fn=_end_with_parent,
         )
         name = f"engine-{self.command.name}"
         threading.Thread(target=self._forward_output, name=f"{name}-output", daemon=True).start()
@@ -183,6 +186,12 @@ class EngineSupervisor:
     def stop(self) -> None:
         for engine in self.engines:
             engine.stop()
+
+
+def _end_with_parent() -> None:
+    """In the child before exec: SIGTERM when the platform process dies, even by SIGKILL (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:

@@ -13,22 +13,38 @@ BIN = Path(sys.executable).parent
 START_DEADLINE_SECONDS = 60
 
 
-def cli(home: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+# The sample engines a started platform hosts (`MEDIALENS_ENGINES`): none unless a test needs them,
+# so each platform the CLI tests start loads no models.
+NO_ENGINES = "none"
+
+
+def _env(home: Path, engines: str | None) -> dict[str, str]:
+    """The user's environment with this state folder; `engines` None hosts every sample engine."""
+    env = {**os.environ, "MEDIALENS_HOME": str(home)}
+    env.pop("MEDIALENS_ENGINES", None)
+    if engines is not None:
+        env["MEDIALENS_ENGINES"] = engines
+    return env
+
+
+def cli(
+    home: Path, *args: str, check: bool = False, engines: str | None = NO_ENGINES, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "medialens"), *args],
-        env={**os.environ, "MEDIALENS_HOME": str(home)},
+        env=_env(home, engines),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=check,
     )
 
 
-def start(home: Path) -> subprocess.Popen[str]:
+def start(home: Path, engines: str | None = NO_ENGINES) -> subprocess.Popen[str]:
     log = (home.parent / f"{home.name}-up.log").open("w")
     process = subprocess.Popen(
         [str(BIN / "medialens"), "up"],
-        env={**os.environ, "MEDIALENS_HOME": str(home)},
+        env=_env(home, engines),
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
