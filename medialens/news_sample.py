@@ -105,7 +105,7 @@ def make_news_video(path: Path, sample: NewsSample = NewsSample()) -> Path:
 
 
 def _frames(sample: NewsSample) -> list[np.ndarray]:
-    face = _astronaut_shot(sample.headline)
+    face = astronaut_shot(sample.headline)
     black = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
     card = np.full((HEIGHT, WIDTH, 3), 96, np.uint8)
     _caption(card, sample.card, HEIGHT // 2)
@@ -116,7 +116,8 @@ def _frames(sample: NewsSample) -> list[np.ndarray]:
     return frames
 
 
-def _astronaut_shot(headline: str) -> np.ndarray:
+def astronaut_shot(headline: str) -> np.ndarray:
+    """The first shot's picture (BGR, HEIGHT x WIDTH): the photograph above a banner reading `headline`."""
     picture = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
     side = HEIGHT - 70  # the photograph above a banner
     frame = np.full((HEIGHT, WIDTH, 3), 32, np.uint8)

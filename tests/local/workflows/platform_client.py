@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,10 +86,15 @@ def operator_view(execution: dict[str, Any], operator: str) -> dict[str, Any]:
 
 
 @contextmanager
-def started_platform(root: Path, *, serve_inspection: bool = False) -> Iterator[RunningPlatform]:
-    """The real local deployment (operator library, scheduler, watcher) started in `root`, then stopped."""
+def started_platform(
+    root: Path, *, serve_inspection: bool = False, engines: Sequence[str] = ()
+) -> Iterator[RunningPlatform]:
+    """The real local deployment (operator library, scheduler, watcher) started in `root`, then stopped.
+
+    `engines`: the sample engines to host (their operators and the library's workflows with them).
+    """
     state = StateDir(root)
-    deployment = LocalDeployment(state)
+    deployment = LocalDeployment(state, engines=engines)
     platform = LocalPlatform(state, deployment, save_snapshot=False, serve_inspection=serve_inspection)
     platform.start(progress=lambda _: None)
     try:
