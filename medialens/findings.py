@@ -1,9 +1,10 @@
-"""What the engines found, read from their stored VTN documents: words, faces, text, key phrases.
+"""What the engines found, grouped for the main job: words, faces, text read, key phrases, segments.
 
-VTN (Veritone's engine output standard, `../shared/vtn-schemas`) puts findings in two places: time
-series items (`series[]`, each with `startTimeMs` / `stopTimeMs` and an `object`, `words`, ...)
-and whole-media entries (`object[]`); document-level fields such as `language` apply to all. The
-readers here take both, so they hold for any engine that writes valid VTN.
+The findings of each stored VTN document are those the search index takes
+(`api.search.findings`: series items and whole-media objects, times in ms from the start of the
+media, boxes as fractions of the frame); this module reads every page of an operator's results
+through the dataplane API and groups them by kind. Sentiment scores, which VTN attaches to a text
+object or to the document, are read here too.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 from medialens_helper import DataPlane
 
+from api.search.findings import findings as document_findings
+
 MAX_PAGES = 1000  # a bound on the cursor walk; far beyond what one operator stores
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing found: its kind's text (a word, a read text, a label), span in ms, and more."""
+    """One thing found: its text (a word, a read text, a label), span in ms, confidence, box."""
 
     text: str
     start_ms: int
@@ -39,6 +42,9 @@ class Findings:
     sentiments: list[dict[str, Any]] = field(default_factory=list)
 
 
+GROUPS = {"transcript": "words", "face": "faces", "text": "texts", "keyword": "keywords"}
+
+
 def stored_documents(dataplane: DataPlane, asset_id: str, operator: str) -> list[dict[str, Any]]:
     """Every page `operator` stored for the asset (a paged result is several VTN documents)."""
     documents: list[dict[str, Any]] = []
@@ -55,69 +61,38 @@ def stored_documents(dataplane: DataPlane, asset_id: str, operator: str) -> list
 
 
 def read_findings(documents: list[dict[str, Any]]) -> Findings:
-    """Everything the documents hold, sorted by time."""
+    """Everything the documents hold, each kind sorted by time."""
     found = Findings()
     for document in documents:
-        if isinstance(document.get("language"), str):
-            found.languages.append(document["language"])
-        if isinstance(document.get("sentiment"), dict):
-            found.sentiments.append(document["sentiment"])
-        for item, start, stop in _entries(document):
-            _read_entry(found, item, start, stop)
+        for finding in document_findings(document):
+            if finding.kind == "language":
+                found.languages.append(finding.label)
+                continue
+            item = Finding(
+                finding.label if finding.kind in GROUPS else f"{finding.kind}: {finding.label}",
+                finding.start_ms or 0,
+                finding.stop_ms or 0,
+                finding.confidence,
+                _edges(finding.box),
+            )
+            getattr(found, GROUPS.get(finding.kind, "segments")).append(item)
+        found.sentiments.extend(_sentiments(document))
     for kind in (found.words, found.faces, found.texts, found.keywords, found.segments):
         kind.sort(key=lambda finding: (finding.start_ms, finding.stop_ms))
     return found
 
 
-def _entries(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], int, int]]:
-    for item in document.get("series") or []:
-        if isinstance(item, dict):
-            start, stop = _ms(item.get("startTimeMs")), _ms(item.get("stopTimeMs"))
-            yield item, start, stop
-            if isinstance(item.get("object"), dict):
-                yield item["object"], start, stop
-    for entry in document.get("object") or []:
-        if isinstance(entry, dict):
-            yield entry, _ms(entry.get("startTimeMs")), _ms(entry.get("stopTimeMs"))
+def _sentiments(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """VTN sentiment scores: on the document, on whole-media objects and on series items."""
+    holders = [document, *(document.get("object") or []), *(document.get("series") or [])]
+    for holder in holders:
+        if isinstance(holder, dict):
+            for candidate in (holder, holder.get("object")):
+                if isinstance(candidate, dict) and isinstance(candidate.get("sentiment"), dict):
+                    yield candidate["sentiment"]
 
 
-def _read_entry(found: Findings, item: dict[str, Any], start: int, stop: int) -> None:
-    words = item.get("words")
-    if isinstance(words, list) and words:
-        best = [w for w in words if isinstance(w, dict) and w.get("bestPath")] or words[:1]
-        for word in best:
-            if isinstance(word, dict) and word.get("word"):
-                found.words.append(Finding(str(word["word"]), start, stop, _float(word.get("confidence"))))
-    if isinstance(item.get("language"), str) and "words" not in item:
-        found.languages.append(item["language"])
-    if isinstance(item.get("sentiment"), dict):
-        found.sentiments.append(item["sentiment"])
-    kind = str(item.get("type", ""))
-    label = str(item.get("label") or item.get("text") or "")
-    confidence = _float(item.get("confidence"))
-    box = _box(item.get("boundingPoly"))
-    if kind == "face" or label == "face":
-        found.faces.append(Finding(label or "face", start, stop, confidence, box))
-    elif kind == "text" and item.get("text"):
-        found.texts.append(Finding(str(item["text"]), start, stop, confidence, box))
-    elif kind == "keyword" and label:
-        found.keywords.append(Finding(label, start, stop, confidence))
-    elif kind and label and kind not in ("text", "keyword"):
-        name = f"{kind}: {label}" if kind != label else label
-        found.segments.append(Finding(name, start, stop, confidence))
-
-
-def _box(polygon: Any) -> tuple[float, float, float, float] | None:
-    if not isinstance(polygon, list) or not polygon:
+def _edges(box: dict[str, float] | None) -> tuple[float, float, float, float] | None:
+    if box is None:
         return None
-    xs = [_float(point.get("x")) or 0.0 for point in polygon if isinstance(point, dict)]
-    ys = [_float(point.get("y")) or 0.0 for point in polygon if isinstance(point, dict)]
-    return (min(xs), min(ys), max(xs), max(ys)) if xs and ys else None
-
-
-def _ms(value: Any) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return (box["left"], box["top"], box["left"] + box["width"], box["top"] + box["height"])
