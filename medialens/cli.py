@@ -27,6 +27,7 @@ from api.search.query import QuerySyntaxError
 from api.search.sqlite_index import SearchIndexError, SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
+from medialens.inspect.server import preferred_inspect_port
 from medialens.runtime.platform import LocalPlatform
 from medialens.state import HOME_ENV, Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
@@ -160,14 +161,18 @@ def reset() -> None:
 def run() -> None:
     """Start the platform (or use the running one) and analyse a sample video with a workflow."""
     state = StateDir()
+    live_pages = ""
     try:
         if _running_pid(state) is not None:
-            result = MediaAnalysisJob(_running_endpoints(state), state.credentials(), console).run()
+            endpoints = _running_endpoints(state)
+            live_pages = endpoints.inspect_url
+            result = MediaAnalysisJob(endpoints, state.credentials(), console).run()
         else:
             with _started_platform(state) as endpoints:
                 result = MediaAnalysisJob(endpoints, state.credentials(), console).run()
     except (JobError, WorkflowApiCallError, RegistrationError, ExecutionDeadlineError, DataplaneError) as exc:
         raise CliError(f"run failed: {exc}") from None
+    _print_where_to_look(state, result.execution.get("AssetId", ""), live_pages)
     if not result.completed:
         raise CliError(f"run failed: the workflow ended {result.execution.get('Status')}")
     if result.failed_checks:
@@ -175,6 +180,22 @@ def run() -> None:
         raise CliError(f"run failed: the findings do not match the sample: {failed}")
     console.print(
         "[green]run complete[/green]: every operator completed and what they found matches the sample"
+    )
+
+
+def _print_where_to_look(state: StateDir, asset_id: str, live_pages: str) -> None:
+    """Where the results can be seen in a browser: now, or once `medialens up` serves them again."""
+    if live_pages:
+        console.print(f"see them in a browser: {live_pages}/-/asset/{asset_id}", soft_wrap=True)
+        return
+    pages = f"http://127.0.0.1:{preferred_inspect_port()}"
+    console.print(
+        f"the results are kept in {state.root}; to see them in a browser, start the platform with "
+        f"`{sys.argv[0]} up` (its line 'Discover and asset pages on ...' gives the address, "
+        f"{pages} unless that port is taken) and open {pages}/-/asset/{asset_id} "
+        f"or search {pages}/search/findings",
+        soft_wrap=True,
+        markup=False,
     )
 
 

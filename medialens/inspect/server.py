@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,21 +25,26 @@ import requests
 
 from api.search.sqlite_index import SqliteSearchIndex
 from medialens.inspect import PARENT_PID_ENV
+from medialens.runtime.ports import free_port
 
 LOG = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT_SECONDS = 60.0
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+# The pages' port when it is free, so the URL `medialens run` prints for later stays the same;
+# `MEDIALENS_INSPECT_PORT` chooses another.
+INSPECT_PORT_ENV = "MEDIALENS_INSPECT_PORT"
+DEFAULT_INSPECT_PORT = 8765
 
 
 def _forward(stream: IO[bytes], logger: logging.Logger) -> None:
     for line in iter(stream.readline, b""):
         logger.info("%s", line.decode("utf-8", "replace").rstrip())
+
+
+def preferred_inspect_port() -> int:
+    """`MEDIALENS_INSPECT_PORT` if set to a port number, else 8765."""
+    value = os.environ.get(INSPECT_PORT_ENV, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 65536 else DEFAULT_INSPECT_PORT
 
 
 class InspectServer:
@@ -54,7 +58,7 @@ class InspectServer:
     def start(self) -> str:
         """Start Datasette and wait until it answers; returns its base URL. Raises RuntimeError."""
         SqliteSearchIndex(self.index_file).ensure()  # Datasette needs the file and its tables
-        port = _free_port(self.host)
+        port = free_port(self.host, preferred_inspect_port())
         repository = HERE.parents[1]
         env = {
             **os.environ,

@@ -15,7 +15,6 @@ import ctypes
 import logging
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -25,6 +24,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import requests
+
+from medialens.runtime.ports import free_port
 
 READY_POLL_SECONDS = 0.5  # the toolkit polls every second; locally a start-up is worth halving
 READY_TIMEOUT_SECONDS = 120.0
@@ -57,7 +58,7 @@ class EngineProcess:
 
     def __init__(self, command: EngineCommand, ready_timeout: float = READY_TIMEOUT_SECONDS) -> None:
         self.command = command
-        self.port = _free_port()
+        self.port = free_port(HOST)
         self.base_url = f"http://{HOST}:{self.port}"
         self.ready_url = f"{self.base_url}/ready"
         self.process_url = f"{self.base_url}/process"
@@ -192,12 +193,6 @@ def _end_with_parent() -> None:
     """In the child before exec: SIGTERM when the platform process dies, even by SIGKILL (Linux)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
