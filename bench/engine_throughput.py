@@ -90,9 +90,14 @@ def manifest() -> dict[str, Any]:
     return {"engineMode": "chunk", "supportedInputFormats": ["image/jpeg"], "maxConcurrency": 100}
 
 
-def direct(engine: BenchEngine, video: Path, fps: float, concurrency: int) -> tuple[int, float]:
+def direct(
+    process_url: str, video: Path, fps: float, concurrency: int, engine_manifest: dict[str, Any] | None = None
+) -> tuple[int, float]:
+    """Cut `video` into frames at `fps` and post them all to `process_url`: (frames, seconds of posting)."""
     chunking = ChunkingSpec(FramesPerSecond=fps)
-    how = choose_cut("Video", video.name, chunking, EngineManifest.model_validate(manifest()))
+    how = choose_cut(
+        "Video", video.name, chunking, EngineManifest.model_validate(engine_manifest or manifest())
+    )
     assert how is not None
     with tempfile.TemporaryDirectory() as workdir:
         pieces = cut(video, how, chunking, Path(workdir))
@@ -106,7 +111,7 @@ def direct(engine: BenchEngine, video: Path, fps: float, concurrency: int) -> tu
             "startOffsetMS": str(piece.start_ms),
             "endOffsetMS": str(piece.end_ms),
         }
-        return post_chunk(f"{engine.url}/process", fields, ("chunk.jpg", data, how.mime_type), limits).outcome
+        return post_chunk(process_url, fields, ("chunk.jpg", data, how.mime_type), limits).outcome
 
     began = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -181,7 +186,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="medialens-bench-media-") as media:
         video = make_sample_video(Path(media) / "bench.mp4", seconds=args.seconds)
         with BenchEngine(args.work_ms / 1000) as engine:
-            count, direct_seconds = direct(engine, video, args.fps, args.concurrency)
+            count, direct_seconds = direct(f"{engine.url}/process", video, args.fps, args.concurrency)
             calls, phase_seconds, whole_seconds = through_workflow(engine, video, args.fps, args.concurrency)
 
     base = count / direct_seconds

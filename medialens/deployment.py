@@ -114,13 +114,7 @@ class LocalDeployment:
         self.region = state.credentials().region
 
     def engine_commands(self) -> list[EngineCommand]:
-        """Each hosted engine started as `python -m engines.<name>` from the repository."""
-        paths = [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH", "")]
-        environment = {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
-        return [
-            EngineCommand(name, [sys.executable, "-m", f"engines.{name}"], environment, str(REPOSITORY_ROOT))
-            for name in self.engines
-        ]
+        return sample_engine_commands(self.engines)
 
     @property
     def bucket_name(self) -> str:
@@ -368,6 +362,16 @@ class LocalDeployment:
         outcome = register_library(client, self.state, operations)
         for line in outcome.lines():
             progress(line)
+
+
+def sample_engine_commands(names: Sequence[str]) -> list[EngineCommand]:
+    """Each sample engine started as `python -m engines.<name>` from the repository."""
+    paths = [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH", "")]
+    environment = {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
+    return [
+        EngineCommand(name, [sys.executable, "-m", f"engines.{name}"], environment, str(REPOSITORY_ROOT))
+        for name in names
+    ]
 
 
 _STATES_TRUST_POLICY = json.dumps(
