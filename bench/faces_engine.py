@@ -31,10 +31,11 @@ from engine_throughput import direct  # bench/ is the script's folder, first on 
 from medialens_helper import HttpTransport
 from medialens_helper.workflow_client import WorkflowClient
 
-from medialens.deployment import LocalDeployment, sample_engine_commands
+from medialens.deployment import LocalDeployment
 from medialens.news_sample import FPS, HEIGHT, WIDTH, astronaut_shot
 from medialens.runtime.engine_processes import EngineProcess, EngineState
 from medialens.runtime.platform import LocalPlatform
+from medialens.sample_engines import sample_engine_commands
 from medialens.state import StateDir
 from operators.library_engines import LIBRARY_ENGINE_OPERATORS, engine_manifest, operation_request
 

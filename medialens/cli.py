@@ -29,10 +29,10 @@ from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.inspect.server import preferred_inspect_port
 from medialens.runtime.platform import LocalPlatform
+from medialens.sample_engines import UnknownEngineError, hosted_engines
 from medialens.state import HOME_ENV, Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
 from operators.catalog import CatalogError
-from operators.library_engines import sample_engines
 
 app = typer.Typer(
     add_completion=False,
@@ -43,8 +43,6 @@ console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 STOP_WAIT_SECONDS = 60.0
-# Which sample engines the platform hosts: unset = all, "none" = none, else names joined by commas.
-ENGINES_ENV = "MEDIALENS_ENGINES"
 
 
 class CliError(Exception):
@@ -246,28 +244,14 @@ def demo() -> None:
     console.print("[green]demo complete[/green]: every step behaved")
 
 
-def hosted_engines() -> list[str]:
-    """The sample engines to host, as `MEDIALENS_ENGINES` chooses; an unknown name is a CliError."""
-    available = sample_engines()
-    chosen = os.environ.get(ENGINES_ENV)
-    if chosen is None:
-        return available
-    names = [name.strip() for name in chosen.split(",") if name.strip() not in ("", "none")]
-    unknown = [name for name in names if name not in available]
-    if unknown:
-        raise CliError(
-            f"{ENGINES_ENV} names no sample engine {', '.join(map(repr, unknown))}; "
-            f"they are: {', '.join(available) or 'none'} (or none)"
-        )
-    return names
-
-
 class _started_platform:  # noqa: N801 - used as a `with` statement, reads like a function
     """Start the platform with progress lines; stop it (saving a snapshot) on the way out."""
 
     def __init__(self, state: StateDir) -> None:
         try:
             deployment = LocalDeployment(state, engines=hosted_engines())
+        except UnknownEngineError as exc:
+            raise CliError(f"cannot start: {exc}") from None
         except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
             raise CliError(f"cannot start: {exc}") from None
         self.platform = LocalPlatform(state, deployment, serve_inspection=True)

@@ -8,8 +8,6 @@ handler sees the same configuration on the local platform as on AWS. Where AWS a
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,9 +36,10 @@ from medialens.runtime.event_sources import EventSourceSpec, PollingThread
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.workers import InvokeResult
+from medialens.sample_engines import sample_engine_commands
 from medialens.search_catchup import republish_results
 from medialens.state import Endpoints, StateDir
-from operators.catalog import REPOSITORY_ROOT, CatalogEntry, load_catalog
+from operators.catalog import CatalogEntry, load_catalog
 from operators.library_engines import operation_requests as engine_operation_requests
 
 # moto's default account: the one every local ARN is in.
@@ -362,16 +361,6 @@ class LocalDeployment:
         outcome = register_library(client, self.state, operations)
         for line in outcome.lines():
             progress(line)
-
-
-def sample_engine_commands(names: Sequence[str]) -> list[EngineCommand]:
-    """Each sample engine started as `python -m engines.<name>` from the repository."""
-    paths = [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH", "")]
-    environment = {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
-    return [
-        EngineCommand(name, [sys.executable, "-m", f"engines.{name}"], environment, str(REPOSITORY_ROOT))
-        for name in names
-    ]
 
 
 _STATES_TRUST_POLICY = json.dumps(
