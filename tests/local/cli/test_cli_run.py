@@ -1,13 +1,18 @@
-"""`medialens run` (what `make run` calls): the main job on real engines, and its one-line failure."""
+"""`medialens run` (what `make run` calls): the main job on real engines, what a newcomer then sees
+in a browser, and the job's one-line failure."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from medialens.state import StateDir
 from tests.local.cli.cli_process import awscurl, cli, exported, start, stop
+from tests.support.browser import chromium
 
 pytestmark = pytest.mark.local
 
@@ -32,6 +37,34 @@ def test_run_analyses_the_newscast_with_the_sample_engines_and_exits_zero(tmp_pa
     assert "FAIL" not in output
     assert "run complete" in output
     assert cli(home, "status").returncode == 1  # the platform it started stopped with it
+    assets = re.findall(r"/-/asset/([0-9a-f-]{36})", output)
+    assert assets, output
+    _newcomer_inspects(home, assets[-1], tmp_path)
+
+
+def _newcomer_inspects(home: Path, asset_id: str, screenshots: Path) -> None:
+    """As `run` says: start the platform again, open the asset page and Discover in a browser."""
+    process = start(home)
+    try:
+        endpoints = StateDir(home).read_endpoints()
+        assert endpoints is not None and endpoints.inspect_url
+        with chromium() as browser:
+            page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            page.goto(f"{endpoints.inspect_url}/-/asset/{asset_id}")
+            for operator in ("Transcription", "FaceDetection", "TextDetection"):
+                expect(page.locator(f".track[data-operator={operator}] .finding").first).to_be_visible()
+            page.locator(".track[data-operator=FaceDetection] .finding").first.click()
+            expect(page.locator("#box")).to_be_visible()
+            page.screenshot(path=str(screenshots / "newcomer-asset.png"), full_page=True)
+            page.goto(f"{endpoints.inspect_url}/search/findings?asset_id={asset_id}")
+            page.fill("form.medialens-search input[name=_q]", "welcome OR medialens")
+            page.click("form.medialens-search input[type=submit]")
+            table = page.locator("table.rows-and-columns")
+            expect(table).to_contain_text("Transcription")
+            expect(table).to_contain_text("TextDetection")
+            page.screenshot(path=str(screenshots / "newcomer-discover.png"), full_page=True)
+    finally:
+        stop(home, process)
 
 
 def test_run_fails_in_one_line_when_an_operator_it_needs_is_missing(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ Screenshots go to the test's temporary folder.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,26 +17,14 @@ import boto3
 import pytest
 import requests
 from medialens_helper import DataPlane, HttpTransport
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from medialens.sample_media import make_sample_video
 from tests.local.workflows.platform_client import RunningPlatform, started_platform
+from tests.support.browser import chromium
 
 pytestmark = pytest.mark.local
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Headless, and quiet on a machine without network: no background requests, no first-run work.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 FACES = {
     "series": [
         {
@@ -104,10 +91,8 @@ def _wait_indexed(running: RunningPlatform, asset_id: str, *, count: int, timeou
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
