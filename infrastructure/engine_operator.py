@@ -1,17 +1,23 @@
-"""The platform's engine operator on AWS: the three functions that run every registered chunk engine.
+"""The platform's engine operator on AWS: the functions that run every registered engine.
 
-`prepare`, `chunks` and `merge` (operators/engine/handlers.py) are shared by every engine
-operation; the generated machines name them through `arn_environment` (the workflow API reads it,
-api/workflow/generator/arns.py). Their code asset holds `operators` and `api` (the engine's block,
-plan and contract live in `api/engines`), their layers the SDK and the media tools (ffmpeg,
-libmediainfo, jsonschema). Like the operator library's functions they may call the dataplane API
-and read and write the dataplane bucket under the assets prefix only. Engines are reached over
-http(s) from the Lambda's default network.
+Chunk engines run on `prepare`, `chunks` and `merge` (operators/engine/handlers.py); stream and
+batch engines on `start` and `finish` (operators/engine/tasks.py: `start` is invoked with
+`.waitForTaskToken`, the engine's webhooks end the wait). They are shared by every engine
+operation; the generated machines name them through `arn_environment` (the workflow API reads
+it, api/workflow/generator/arns.py). Their code asset holds `operators` and `api` (the engine's
+block, plan and contract live in `api/engines`), their layers the SDK and the media tools (ffmpeg,
+libmediainfo, jsonschema). Every one may call the dataplane API. In the dataplane bucket the chunk
+functions read and write under the assets prefix (media in, chunks and results out); `start`
+reads there too (the engine's `cacheURI` is a GET presigned with its role) but writes only under
+the engine runs' prefix, and `finish` reads and writes only there. `start` answers the task token
+itself when there is nothing to wait for. Engines are reached over http(s) from the Lambda's
+default network.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from aws_cdk import CfnCondition, Duration
 from aws_cdk import aws_iam as iam
@@ -21,19 +27,36 @@ from constructs import Construct
 from medialens_helper import settings
 
 from api.dataplane.layout import ASSETS_ROOT
-from api.workflow.generator.arns import ENGINE_ENVIRONMENT_VARIABLES
+from api.engines.tasks import ENGINE_WEBHOOK_ENDPOINT
+from api.workflow.generator.arns import ASYNC_ENGINE_ENVIRONMENT_VARIABLES, ENGINE_ENVIRONMENT_VARIABLES
+from infrastructure.engine_webhooks import ENGINE_RUN_OBJECTS, task_response_statement
 from infrastructure.paths import REPO_ROOT, only_packages
 from infrastructure.python_function import FunctionDefaults, PythonFunction
 
-HANDLER_MODULE = "operators.engine.handlers"
-# Generator field -> handler function; one call must fit a Lambda's longest run.
-HANDLERS: Mapping[str, str] = {
-    "engine_prepare": "prepare",
-    "engine_chunks": "chunks",
-    "engine_merge": "merge",
+
+@dataclass(frozen=True)
+class EngineFunction:
+    handler: str
+    memory_mb: int
+    reads: str  # object key pattern in the dataplane bucket
+    writes: str
+
+
+ASSETS = f"{ASSETS_ROOT}*"
+# Generator field -> function; one call must fit a Lambda's longest run (Ready alone may take 600 s).
+FUNCTIONS: Mapping[str, EngineFunction] = {
+    # ffmpeg cuts the media in prepare; the threads of a call hold their chunks; merge holds them all.
+    "engine_prepare": EngineFunction("operators.engine.handlers.prepare", 2048, ASSETS, ASSETS),
+    "engine_chunks": EngineFunction("operators.engine.handlers.chunks", 2048, ASSETS, ASSETS),
+    "engine_merge": EngineFunction("operators.engine.handlers.merge", 2048, ASSETS, ASSETS),
+    # start presigns the input and writes the task record; finish reads the record, the last
+    # heartbeat and the results, and writes a transcript's text.
+    "engine_start": EngineFunction("operators.engine.tasks.start", 512, ASSETS, ENGINE_RUN_OBJECTS),
+    "engine_finish": EngineFunction(
+        "operators.engine.tasks.finish", 2048, ENGINE_RUN_OBJECTS, ENGINE_RUN_OBJECTS
+    ),
 }
 TIMEOUT = Duration.seconds(900)
-MEMORY_MB = 2048  # ffmpeg cuts the media in prepare; the threads of a call hold their chunks
 
 
 def engine_code() -> lambda_.Code:
@@ -41,6 +64,8 @@ def engine_code() -> lambda_.Code:
 
 
 class EngineOperator(Construct):
+    """`functions` (generator field -> function) and `arn_environment` (the workflow API's variables)."""
+
     def __init__(
         self,
         scope: Construct,
@@ -51,33 +76,42 @@ class EngineOperator(Construct):
         bucket: s3.IBucket,
         dataplane_api_url: str,
         dataplane_invoke_arn: str,
+        webhook_endpoint: str,
+        state_machine_arn_pattern: str,
     ) -> None:
         super().__init__(scope, construct_id)
         defaults = FunctionDefaults(code=engine_code(), layers=layers, tracing=tracing)
         self.functions: dict[str, lambda_.Function] = {}
-        for field, function_name in HANDLERS.items():
-            made = PythonFunction(
+        for field, spec in FUNCTIONS.items():
+            function_name = spec.handler.rsplit(".", 1)[1]
+            environment = {
+                settings.DATAPLANE_API_ENDPOINT: dataplane_api_url,
+                settings.DATAPLANE_BUCKET: bucket.bucket_name,
+            }
+            if field == "engine_start":  # the base of the webhook URLs it gives the engine
+                environment[ENGINE_WEBHOOK_ENDPOINT] = webhook_endpoint
+            function = PythonFunction(
                 self,
                 "".join(part.title() for part in field.split("_")),
-                handler=f"{HANDLER_MODULE}.{function_name}",
+                handler=spec.handler,
                 defaults=defaults,
-                environment={
-                    settings.DATAPLANE_API_ENDPOINT: dataplane_api_url,
-                    settings.DATAPLANE_BUCKET: bucket.bucket_name,
-                },
+                environment=environment,
                 service_name=f"engine-operator-{function_name}",
                 description=f"Medialens engine operator ({function_name})",
                 timeout=TIMEOUT,
-                memory_size=MEMORY_MB,
-            )
-            function = made.function
-            bucket.grant_read(function, f"{ASSETS_ROOT}*")
-            bucket.grant_put(function, f"{ASSETS_ROOT}*")
+                memory_size=spec.memory_mb,
+            ).function
+            bucket.grant_read(function, spec.reads)
+            bucket.grant_put(function, spec.writes)
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["execute-api:Invoke"], resources=[dataplane_invoke_arn])
             )
             self.functions[field] = function
+        # Media the engine does not take, or an engine that answered at once: nothing to wait for.
+        self.functions["engine_start"].add_to_role_policy(
+            task_response_statement(state_machine_arn_pattern, heartbeat=False)
+        )
+        variables = {**ENGINE_ENVIRONMENT_VARIABLES, **ASYNC_ENGINE_ENVIRONMENT_VARIABLES}
         self.arn_environment: dict[str, str] = {
-            variable: self.functions[field].function_arn
-            for field, variable in ENGINE_ENVIRONMENT_VARIABLES.items()
+            variable: self.functions[field].function_arn for field, variable in variables.items()
         }

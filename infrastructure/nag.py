@@ -20,6 +20,7 @@ PACK = "AwsSolutions::AwsSolutions"
 def acknowledge_findings(stack: MedialensStack) -> None:
     _stack_wide(stack)
     _apis(stack)
+    _engine_webhooks(stack)
     _storage_grants(stack)
     _control_plane_grants(stack)
     _analytics(stack)
@@ -81,6 +82,37 @@ def _apis(stack: MedialensStack) -> None:
         "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
         "API Gateway's account-level CloudWatch role, needed for the stages' execution and access "
         "logs; AWS maintains this policy for exactly that role.",
+    )
+
+
+def _engine_webhooks(stack: MedialensStack) -> None:
+    webhooks = stack.engine_webhooks
+    for method in webhooks.methods.values():
+        _ack(
+            method,
+            "APIG4",
+            "An engine's heartbeat/result webhook: engines are plain http services that hold no AWS "
+            "credentials and cannot sign; the per-task secret in the URL authorizes (only its SHA-256 "
+            "is stored, it expires at the task's maxTTL, a wrong one is a 403 that stores nothing).",
+        )
+        _ack(
+            method,
+            "COG4",
+            "Engines cannot sign in to a Cognito user pool either; the per-task secret in the URL "
+            "authorizes this route, as the Veritone toolkit's webhooks are authorized by their URL.",
+        )
+    _ack(
+        webhooks.api.deployment_stage,
+        "APIG3",
+        "The webhook stage is throttled (rate and burst on every route) and every call is checked "
+        "against a per-task secret before anything is written; owners who want per-address limits "
+        "associate their own web ACL with this stage alone.",
+    )
+    _ack(
+        stack,
+        f"IAM5[Resource::{_arn(stack.dataplane_storage.bucket)}/private/assets/*/engines/*]",
+        "Engine runs' files (task record, last heartbeat, results) under any asset's media path; "
+        "which asset and run is decided per execution at run time.",
     )
 
 

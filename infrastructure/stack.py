@@ -16,6 +16,7 @@ from infrastructure.analytics import AnalyticsPipeline
 from infrastructure.dataplane_api import DataplaneApi
 from infrastructure.dataplane_storage import DataplaneStorage
 from infrastructure.engine_operator import EngineOperator
+from infrastructure.engine_webhooks import EngineWebhooks
 from infrastructure.layer import MediaToolsLayer, OperatorSdkLayer
 from infrastructure.naming import state_machine_prefix
 from infrastructure.operator_library import OperatorLibrary
@@ -91,7 +92,15 @@ class MedialensStack(Stack):
             execution_table_name=tables.executions.table_name,
             state_machine_arn_prefix=machines.state_machine_arn_prefix,
         )
-        # The engine operator: every registered Veritone-style chunk engine runs on these functions.
+        # The engine operator: every registered Veritone-style engine runs on these functions; stream
+        # and batch engines report to the webhooks, on an API of their own (no SigV4, see there).
+        webhooks = EngineWebhooks(
+            self,
+            "EngineWebhooks",
+            defaults=platform,
+            bucket=storage.bucket,
+            state_machine_arn_pattern=machines.state_machine_arn_pattern,
+        )
         engines = EngineOperator(
             self,
             "EngineOperator",
@@ -100,6 +109,8 @@ class MedialensStack(Stack):
             bucket=storage.bucket,
             dataplane_api_url=dataplane.url,
             dataplane_invoke_arn=dataplane.service.rest_api.invoke_arn("*", "/*"),
+            webhook_endpoint=webhooks.url,
+            state_machine_arn_pattern=machines.state_machine_arn_pattern,
         )
         tag_invokable(engines)
         workflow = WorkflowApi(
@@ -194,6 +205,7 @@ class MedialensStack(Stack):
         self.tables = tables
         self.operators = library
         self.engines = engines
+        self.engine_webhooks = webhooks
         self.registration = registration
         self.analytics = analytics
 
@@ -201,6 +213,12 @@ class MedialensStack(Stack):
             self, "WorkflowApiEndpoint", value=workflow.url, description="Workflow API (SigV4, awscurl)"
         )
         CfnOutput(self, "DataplaneApiEndpoint", value=dataplane.url, description="Dataplane API (SigV4)")
+        CfnOutput(
+            self,
+            "EngineWebhookEndpoint",
+            value=webhooks.url,
+            description="Base of the stream and batch engines' webhook URLs (per-task secret, no SigV4)",
+        )
         CfnOutput(self, "DataplaneBucket", value=storage.bucket.bucket_name, description="Media and results")
         CfnOutput(
             self, "OperatorSdkLayerArn", value=self.layer.layer_version_arn, description="Operator SDK layer"

@@ -32,7 +32,10 @@ from api.engines.tasks import (
     task_prefix,
 )
 
-MAX_BODY_BYTES = 6 * 1024 * 1024  # a Lambda proxy request's own limit
+# A Lambda proxy invocation carries at most 6 MB: the body, JSON-escaped inside the event, plus
+# headers and request context. 5 MiB leaves that envelope room, so an oversized body gets this
+# handler's 413 naming the limit rather than API Gateway's bare error (above 10 MB, its own 413).
+MAX_BODY_BYTES = 5 * 1024 * 1024
 _ENDED_WAIT = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 
 
@@ -103,7 +106,7 @@ def _wake(stepfunctions: Any, token: str, status: str) -> None:
 
 def _body(event: dict[str, Any]) -> dict[str, Any]:
     raw = event.get("body") or ""
-    if len(raw) > MAX_BODY_BYTES:
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
         raise _RefusedError(413, f"body larger than {MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw)
