@@ -70,3 +70,26 @@ def synthesized() -> Synthesized:
         pytest.fail(f"synthesis failed: {exc}", pytrace=False)
     artifact = assembly.get_stack_by_name(stack.stack_name)
     return Synthesized(stack, artifact.template, Path(artifact.template_full_path))
+
+
+def as_list(value: Any) -> list[Any]:
+    """An IAM statement's Action or Resource, one or many, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def joined_arn(resource: Any) -> str:
+    """An ARN built with Fn::Join, with pseudo parameters as words (REGION, ACCOUNT)."""
+    if isinstance(resource, str):
+        return resource
+    names = {"AWS::Region": "REGION", "AWS::AccountId": "ACCOUNT", "AWS::Partition": "aws"}
+    parts = resource["Fn::Join"][1]
+    return "".join(part if isinstance(part, str) else names.get(part.get("Ref", ""), "?") for part in parts)
+
+
+def role_policy_statements(synthesized: Synthesized, role_id: str) -> list[dict[str, Any]]:
+    """Every statement of the AWS::IAM::Policy resources attached to the role `role_id`."""
+    found = []
+    for resource in synthesized.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in resource["Properties"]["Roles"]:
+            found.extend(resource["Properties"]["PolicyDocument"]["Statement"])
+    return found

@@ -7,6 +7,7 @@ stages and workflows, plus one workflow that runs every operator (sync and async
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -96,3 +97,46 @@ def test_a_workflow_of_every_deployed_operator_compiles_to_valid_asl(
     assert _validated(definition) == []
     for operation in operations.values():
         assert operation.StartLambdaArn in definition
+
+
+def _engine_operation(name: str, mode: str) -> Operation:
+    return Operation.model_validate(
+        {
+            "Name": name,
+            "Configuration": {"MediaType": "Audio", "Enabled": True},
+            "Engine": {
+                "ProcessUrl": "https://engine.example/process",
+                "ReadyUrl": "https://engine.example/ready",
+                "Manifest": {"engineMode": mode, "supportedInputFormats": ["audio/*"]},
+                "HeartbeatTimeoutSeconds": 120,
+                "MaxTTLSeconds": 7200,
+            },
+        }
+    )
+
+
+def test_a_workflow_of_stream_batch_and_chunk_engines_compiles_with_the_deployed_engine_functions(
+    synthesized: Synthesized, generator: WorkflowGenerator
+) -> None:
+    # The deployed workflow API compiles it (no "no functions for stream or batch engines" 400).
+    operations = {
+        "Live": _engine_operation("Live", "stream"),
+        "Batch": _engine_operation("Batch", "batch"),
+        "Chunks": _engine_operation("Chunks", "chunk"),
+    }
+    stages = {"Listen": Stage(Name="Listen", Operations=sorted(operations))}
+    workflow = Workflow.model_validate(
+        {"Name": "Engines", "StartAt": "Listen", "Stages": {"Listen": {"End": True}}}
+    )
+
+    definition = generator.compile(workflow, stages, operations)
+
+    assert _validated(definition) == []
+    functions = synthesized.stack.engines.functions
+    start, finish = (
+        _arn(synthesized.logical_id(functions[field])) for field in ("engine_start", "engine_finish")
+    )
+    text = json.dumps(json.loads(definition))
+    assert '"Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken"' in text
+    assert start in text and finish in text
+    assert _arn(synthesized.logical_id(functions["engine_prepare"])) in text

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from infrastructure.state_machines import INVOKE_TAG_KEY
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, as_list, joined_arn, role_policy_statements
 
 # Actions with no resource-level permissions: the only ones allowed on Resource "*".
 UNSCOPED_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "states:ListStateMachines"}
@@ -28,26 +28,31 @@ def _statements(synthesized: Synthesized) -> Iterator[tuple[str, dict[str, Any]]
             yield key, statement
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def test_every_api_route_but_the_health_check_requires_iam(synthesized: Synthesized) -> None:
+def test_every_api_route_but_the_health_check_and_the_engine_webhooks_requires_iam(
+    synthesized: Synthesized,
+) -> None:
+    stack = synthesized.stack
     apis = synthesized.of_type("AWS::ApiGateway::RestApi")
-    methods = synthesized.of_type("AWS::ApiGateway::Method")
-    assert len(apis) == 2  # workflow and dataplane
+    webhook_api = synthesized.logical_id(stack.engine_webhooks.api)
+    assert len(apis) == 3  # workflow, dataplane, engine webhooks
     open_methods = []
-    for key, method in methods.items():
+    for key, method in synthesized.of_type("AWS::ApiGateway::Method").items():
         properties = method["Properties"]
+        if properties["RestApiId"] == {"Ref": webhook_api}:
+            continue  # every route of that API is open: test_engine_webhooks.py
         if properties["AuthorizationType"] != "AWS_IAM":
             open_methods.append((key, properties["HttpMethod"], properties["ResourceId"]))
-    # Exactly one open method per API: GET on the root resource.
+    # Exactly one open method per SigV4 API: GET on the root resource.
     assert len(open_methods) == 2, open_methods
     for _, http_method, resource_id in open_methods:
         assert http_method == "GET"
         assert "Fn::GetAtt" in resource_id and resource_id["Fn::GetAtt"][1] == "RootResourceId"
-    proxies = synthesized.of_type("AWS::ApiGateway::Resource")
-    assert sorted(p["Properties"]["PathPart"] for p in proxies.values()) == ["{proxy+}", "{proxy+}"]
+    proxies = [
+        p["Properties"]["PathPart"]
+        for p in synthesized.of_type("AWS::ApiGateway::Resource").values()
+        if p["Properties"]["RestApiId"] != {"Ref": webhook_api}
+    ]
+    assert sorted(proxies) == ["{proxy+}", "{proxy+}"]
 
 
 def test_api_stages_log_access_and_follow_the_tracing_parameter(synthesized: Synthesized) -> None:
@@ -67,16 +72,16 @@ def test_wildcard_resources_only_for_actions_that_have_no_resource_level_permiss
 ) -> None:
     offenders = []
     for key, statement in _statements(synthesized):
-        actions = set(_as_list(statement["Action"]))
+        actions = set(as_list(statement["Action"]))
         assert "*" not in actions, f"{key} grants every action"
-        if "*" in _as_list(statement.get("Resource", [])) and not actions <= UNSCOPED_ACTIONS:
+        if "*" in as_list(statement.get("Resource", [])) and not actions <= UNSCOPED_ACTIONS:
             offenders.append((key, sorted(actions)))
     assert offenders == []
 
 
 def test_state_machines_invoke_only_functions_tagged_for_this_stack(synthesized: Synthesized) -> None:
     role_id = synthesized.logical_id(synthesized.stack.machines.role)
-    [statement] = _role_policy_statements(synthesized, role_id)
+    [statement] = role_policy_statements(synthesized, role_id)
     assert statement["Action"] == "lambda:InvokeFunction"
     condition = statement["Condition"]["StringEquals"]
     assert condition == {f"aws:ResourceTag/{INVOKE_TAG_KEY}": synthesized.stack.stack_name}
@@ -85,39 +90,22 @@ def test_state_machines_invoke_only_functions_tagged_for_this_stack(synthesized:
 def test_tagged_function_grants_match_lambda_arns_colon_separated(synthesized: Synthesized) -> None:
     """`function:*`: Lambda ARNs are `function:NAME[:QUALIFIER]`; a `function/*` pattern matches none."""
     role_id = synthesized.logical_id(synthesized.stack.machines.role)
-    [statement] = _role_policy_statements(synthesized, role_id)
-    assert _joined(statement["Resource"]).endswith(":lambda:REGION:ACCOUNT:function:*")
+    [statement] = role_policy_statements(synthesized, role_id)
+    assert joined_arn(statement["Resource"]).endswith(":lambda:REGION:ACCOUNT:function:*")
 
 
 def test_workflow_api_reads_the_configuration_of_tagged_functions_only(synthesized: Synthesized) -> None:
     role_id = synthesized.logical_id(synthesized.stack.workflow_api.service.handler.role)
     lambda_reads = [
         statement
-        for statement in _role_policy_statements(synthesized, role_id)
-        if any(str(action).startswith("lambda:Get") for action in _as_list(statement["Action"]))
+        for statement in role_policy_statements(synthesized, role_id)
+        if any(str(action).startswith("lambda:Get") for action in as_list(statement["Action"]))
     ]
     [statement] = lambda_reads
-    assert _as_list(statement["Action"]) == ["lambda:GetFunctionConfiguration"]  # never the code
-    assert _joined(statement["Resource"]).endswith(":lambda:REGION:ACCOUNT:function:*")
+    assert as_list(statement["Action"]) == ["lambda:GetFunctionConfiguration"]  # never the code
+    assert joined_arn(statement["Resource"]).endswith(":lambda:REGION:ACCOUNT:function:*")
     condition = statement["Condition"]["StringEquals"]
     assert condition == {f"aws:ResourceTag/{INVOKE_TAG_KEY}": synthesized.stack.stack_name}
-
-
-def _joined(resource: Any) -> str:
-    """An ARN built with Fn::Join, with pseudo parameters as words (REGION, ACCOUNT)."""
-    if isinstance(resource, str):
-        return resource
-    names = {"AWS::Region": "REGION", "AWS::AccountId": "ACCOUNT", "AWS::Partition": "aws"}
-    parts = resource["Fn::Join"][1]
-    return "".join(part if isinstance(part, str) else names.get(part.get("Ref", ""), "?") for part in parts)
-
-
-def _role_policy_statements(synthesized: Synthesized, role_id: str) -> list[dict[str, Any]]:
-    found = []
-    for resource in synthesized.of_type("AWS::IAM::Policy").values():
-        if {"Ref": role_id} in resource["Properties"]["Roles"]:
-            found.extend(resource["Properties"]["PolicyDocument"]["Statement"])
-    return found
 
 
 def test_platform_and_operator_functions_carry_the_invoke_tag_and_nothing_else_does(
@@ -142,7 +130,7 @@ def test_only_the_workflow_api_passes_the_state_machine_role_and_only_to_step_fu
 ) -> None:
     machine_role = synthesized.logical_id(synthesized.stack.machines.role)
     workflow_role = synthesized.logical_id(synthesized.stack.workflow_api.service.handler.role)
-    passers = [(key, s) for key, s in _statements(synthesized) if "iam:PassRole" in _as_list(s["Action"])]
+    passers = [(key, s) for key, s in _statements(synthesized) if "iam:PassRole" in as_list(s["Action"])]
     assert len(passers) == 1
     key, statement = passers[0]
     assert synthesized.resources[key]["Properties"]["Roles"] == [{"Ref": workflow_role}]
@@ -200,7 +188,7 @@ def test_search_domain_admits_only_the_consumer_the_dashboards_import_and_signed
     analytics = synthesized.stack.analytics
     [domain] = synthesized.of_type("AWS::OpenSearchService::Domain").values()
     [statement] = domain["Properties"]["AccessPolicies"]["Statement"]
-    principals = _as_list(statement["Principal"]["AWS"])
+    principals = as_list(statement["Principal"]["AWS"])
     assert sorted(p["Fn::GetAtt"][0] for p in principals) == sorted(
         [
             synthesized.logical_id(analytics.consumer_role),
@@ -212,8 +200,8 @@ def test_search_domain_admits_only_the_consumer_the_dashboards_import_and_signed
     import_role = analytics.dashboards_import_role
     import_es = [
         s
-        for s in _role_policy_statements(synthesized, synthesized.logical_id(import_role))
-        if any(str(a).startswith("es:") for a in _as_list(s["Action"]))
+        for s in role_policy_statements(synthesized, synthesized.logical_id(import_role))
+        if any(str(a).startswith("es:") for a in as_list(s["Action"]))
     ]
     assert [sorted(s["Action"]) for s in import_es] == [["es:ESHttpPost", "es:ESHttpPut"]]
     [objects] = synthesized.of_type("Custom::MedialensDashboardsObjects").values()
@@ -222,8 +210,8 @@ def test_search_domain_admits_only_the_consumer_the_dashboards_import_and_signed
     # The consumer's own role may only POST (bulk, refresh, delete by query) to its domain.
     consumer_es = [
         s
-        for s in _role_policy_statements(synthesized, synthesized.logical_id(analytics.consumer_role))
-        if any(str(a).startswith("es:") for a in _as_list(s["Action"]))
+        for s in role_policy_statements(synthesized, synthesized.logical_id(analytics.consumer_role))
+        if any(str(a).startswith("es:") for a in as_list(s["Action"]))
     ]
     assert [s["Action"] for s in consumer_es] == ["es:ESHttpPost"]
     [pool] = synthesized.of_type("AWS::Cognito::IdentityPool").values()
@@ -273,12 +261,12 @@ def test_operators_touch_only_the_assets_prefix_of_the_dataplane_bucket(synthesi
         ]
         s3_statements = [
             s
-            for s in _role_policy_statements(synthesized, role_id)
-            if any(str(action).startswith("s3:") for action in _as_list(s["Action"]))
+            for s in role_policy_statements(synthesized, role_id)
+            if any(str(action).startswith("s3:") for action in as_list(s["Action"]))
         ]
         assert s3_statements
         for statement in s3_statements:
-            for resource in _as_list(statement["Resource"]):
+            for resource in as_list(statement["Resource"]):
                 # The bucket itself (List/GetBucket need it), or objects under the assets prefix.
                 assert resource in (bucket_arn, assets), resource
 
@@ -288,7 +276,7 @@ def test_scheduler_may_describe_and_stop_only_this_stacks_executions(synthesized
     # admission stops a machine it started for an execution cancelled meanwhile.
     stack = synthesized.stack
     role_id = synthesized.logical_id(stack.scheduler.function.role)
-    statements = _role_policy_statements(synthesized, role_id)
+    statements = role_policy_statements(synthesized, role_id)
     [observe] = [s for s in statements if "states:DescribeExecution" in s["Action"]]
     assert sorted(observe["Action"]) == ["states:DescribeExecution", "states:StopExecution"]
     assert f":execution:{stack.machines.prefix}-*:*" in json.dumps(observe["Resource"])

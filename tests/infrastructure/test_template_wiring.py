@@ -23,6 +23,7 @@ OUTPUTS = {
     "DataplaneBucket",
     "OperatorSdkLayerArn",
     "DataplaneStreamArn",
+    "EngineWebhookEndpoint",
 }
 
 
