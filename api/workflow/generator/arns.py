@@ -29,7 +29,7 @@ ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "engine_chunks": "ENGINE_CHUNKS_LAMBDA_ARN",
     "engine_merge": "ENGINE_MERGE_LAMBDA_ARN",
 }
-# Stream and batch engines (Async operators fed by the webhooks): deployed by the local runtime only.
+# Stream and batch engines (Async operators fed by the webhooks): optional as the chunk engine's.
 ASYNC_ENGINE_ENVIRONMENT_VARIABLES: Mapping[str, str] = {
     "engine_start": "ENGINE_START_LAMBDA_ARN",
     "engine_finish": "ENGINE_FINISH_LAMBDA_ARN",
