@@ -56,6 +56,8 @@ FUNCTIONS: Mapping[str, EngineFunction] = {
         "operators.engine.tasks.finish", 2048, ENGINE_RUN_OBJECTS, ENGINE_RUN_OBJECTS
     ),
 }
+# A chunk call hands each chunk its webhooks (a chunk engine may answer later); start, the task's.
+WEBHOOK_USERS = ("engine_chunks", "engine_start")
 TIMEOUT = Duration.seconds(900)
 
 
@@ -88,7 +90,7 @@ class EngineOperator(Construct):
                 settings.DATAPLANE_API_ENDPOINT: dataplane_api_url,
                 settings.DATAPLANE_BUCKET: bucket.bucket_name,
             }
-            if field == "engine_start":  # the base of the webhook URLs it gives the engine
+            if field in WEBHOOK_USERS:  # the base of the webhook URLs they give the engine
                 environment[ENGINE_WEBHOOK_ENDPOINT] = webhook_endpoint
             function = PythonFunction(
                 self,

@@ -242,17 +242,18 @@ class LocalDeployment:
             settings.DATAPLANE_API_ENDPOINT: api_url + DATAPLANE_API_BASE,
             settings.DATAPLANE_BUCKET: self.names.dataplane_bucket,
         }
+        # Chunk calls and stream/batch starts hand engines webhook URLs on this base.
+        webhooks = {engine_tasks.ENGINE_WEBHOOK_ENDPOINT: api_url + ENGINE_WEBHOOKS_BASE}
         engine_functions = [
             FunctionSpec(
                 name=name,
                 handler=handler,
-                environment={**operator_env, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
+                environment={**operator_env, **webhooks, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
                 timeout_seconds=ENGINE_FUNCTION_TIMEOUT_SECONDS,
                 memory_mb=2048,
             )
             for name, handler in ENGINE_FUNCTIONS.values()
         ]
-        webhooks = {engine_tasks.ENGINE_WEBHOOK_ENDPOINT: api_url + ENGINE_WEBHOOKS_BASE}
         engine_functions += [
             FunctionSpec(
                 name=name,

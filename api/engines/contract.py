@@ -13,3 +13,4 @@ DONE_KEY: Final = "Done"
 CALLBACK_KEY: Final = "Callback"  # what SendTaskSuccess gave a stream or batch engine's start
 TOKEN_KEY: Final = "TaskToken"
 TIMED_OUT_KEY: Final = "TimedOut"  # the callback never came: heartbeat or maxTTL ran out
+WAIT_KEY: Final = "EngineWaitSeconds"  # under the event: chunks answered later are not all in yet

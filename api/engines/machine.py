@@ -1,7 +1,7 @@
 """The states a chunk engine's operator runs instead of one `execute` Task.
 
-    prepare ─► prepared? ─Started─► chunks (Map over batches) ─► merge ─► check
-                   └─ Skipped / Error ──────────────────────────────────► check
+    prepare ─► prepared? ─Started─► chunks (Map over batches) ─► merge ─► results in? ─► check
+                   └─ Skipped / Error ─────────────────────────────► check      └─Started─► wait ─► merge
     chunks' item: call ─► more? ─not Done─► call
                             └─ Done ─► batch done
 
@@ -12,6 +12,8 @@
   chunks to `/process` with a pool of threads, and comes back (`Done: false`) when its Lambda's time
   runs short, so no call has to fit a whole batch in one invocation.
 * **merge** reads every chunk result, merges them into one VTN document, validates and stores it.
+  While chunks the engine answered with `estimatedProcessingTimeInSeconds` have no result on their
+  webhooks yet (and are within maxTTL), it answers `Started` and how long to **wait** first.
 
 The Map's output is discarded (results live in S3), so the state stays small whatever the media
 length; docs/engines.md gives the history events per hour of media.
@@ -34,6 +36,7 @@ from api.engines.contract import (
     RUN_KEY,
     TIMED_OUT_KEY,
     TOKEN_KEY,
+    WAIT_KEY,
 )
 from api.engines.models import EngineBlock
 from api.workflow.asl import (
@@ -51,6 +54,7 @@ from api.workflow.asl import (
     StringEquals,
     Succeed,
     Task,
+    Wait,
     lambda_invoke_parameters,
 )
 from api.workflow.generator import contract as c
@@ -186,6 +190,13 @@ def chunk_engine_states(
             catch=catch,
             next=name("merge"),
         ),
-        event_task(name("merge"), arns.engine_merge, then),
+        event_task(name("merge"), arns.engine_merge, name("results in?")),
+        # Chunks the engine answers later (on their result webhooks): merge says how long to wait.
+        Choice(
+            name("results in?"),
+            choices=[ChoiceRule(StringEquals(f"{event}.Status", Status.Started.value), next=name("wait"))],
+            default=then,
+        ),
+        Wait(name("wait"), seconds_path=f"{event}.{WAIT_KEY}", next=name("merge")),
     ]
     return name("prepare"), states

@@ -5,6 +5,11 @@ attempt (`CallTimeoutSeconds` plus a margin), and no attempt runs past the invoc
 chunk the end cuts short is deferred, not failed. The call answers `Next` (the first chunk of the
 batch without an answer) and `Done`; the machine calls again for the rest. Answers already stored
 beyond `Next` are sent again and replaced, never counted twice.
+
+With the platform's webhooks (`ENGINE_WEBHOOK_ENDPOINT`), each chunk is its own webhook task
+(`Run.task_prefix`) and its form carries `heartbeatWebhook` and `resultWebhook`: an engine that
+answers `{"estimatedProcessingTimeInSeconds": n}` posts the chunk's result there later, and the
+record says `ACCEPTED` (when, and the estimate) for merge to wait on (operators/engine/later.py).
 """
 
 from __future__ import annotations
@@ -20,7 +25,15 @@ from api.engines.models import EngineBlock
 from api.engines.plan import Chunk
 from operators.common.media import s3_errors
 from operators.engine.client import CallLimits, Outcome, Reply, post_chunk
-from operators.engine.run import PRESIGN_SECONDS, Run, get_json, process_form, put_json
+from operators.engine.run import (
+    PRESIGN_SECONDS,
+    Run,
+    get_json,
+    open_task,
+    process_form,
+    put_json,
+    webhook_endpoint,
+)
 
 MARGIN_SECONDS = 10.0
 
@@ -73,14 +86,19 @@ def _send_one(
             "get_object", Params={"Bucket": run.Bucket, "Key": chunk.Key}, ExpiresIn=PRESIGN_SECONDS
         )
     fields = process_form(engine, run, chunk, cache_uri, task_tmp)
+    endpoint = webhook_endpoint()
+    if endpoint is not None:  # the chunk's own task: its result may come on the webhook instead
+        with s3_errors(f"store chunk {chunk.Index}'s webhook task"):
+            heartbeat, result = open_task(s3, run.Bucket, run.task_prefix(chunk.Index), engine, endpoint)
+        fields.update(heartbeatWebhook=heartbeat, resultWebhook=result)
     name = f"chunk{Path(chunk.Key).suffix}"
     reply = post_chunk(
         str(engine.ProcessUrl), fields, (name, data, chunk.MimeType), limits, deadline=deadline
     )
-    return _record(run, chunk, reply, s3)
+    return _record(run, chunk, reply, s3, webhooks=endpoint is not None)
 
 
-def _record(run: Run, chunk: Chunk, reply: Reply, s3: Any) -> dict[str, Any]:
+def _record(run: Run, chunk: Chunk, reply: Reply, s3: Any, *, webhooks: bool) -> dict[str, Any]:
     record: dict[str, Any] = {
         "Index": chunk.Index,
         "Outcome": reply.outcome.value,
@@ -93,11 +111,14 @@ def _record(run: Run, chunk: Chunk, reply: Reply, s3: Any) -> dict[str, Any]:
         with s3_errors(f"store the answer to chunk {chunk.Index}"):
             s3.put_object(Bucket=run.Bucket, Key=key, Body=reply.body, ContentType=reply.content_type)
         record.update(MediaKey=key, ContentType=reply.content_type)
+    elif reply.outcome is Outcome.ACCEPTED and webhooks:  # merge waits for the result webhook
+        estimate = (reply.output or {}).get("estimatedProcessingTimeInSeconds")
+        record.update(AcceptedAt=time.time(), EstimatedSeconds=estimate)
     elif reply.outcome is Outcome.ACCEPTED:
         record.update(
             Outcome=Outcome.ERROR.value,
-            Error="the engine answered estimatedProcessingTimeInSeconds, but a chunk engine's "
-            "result must come back on the /process call",
+            Error="the engine answered estimatedProcessingTimeInSeconds, but this deployment serves "
+            "no engine webhooks (ENGINE_WEBHOOK_ENDPOINT) for its result",
         )
     elif reply.outcome is Outcome.ERROR:
         record["Error"] = reply.error

@@ -6,7 +6,9 @@ api/engines/machine.py), so one deployment of these functions serves every regis
 - `prepare({"Engine", "Event"})` → the operator event with `Status` `Started` plus `EngineRun` and
   `EngineBatches`, or `Skipped` (the manifest does not take this media), or a failure.
 - `chunks({"Engine", "EngineRun", "Batch"})` → the batch with `Next` moved on and `Done`.
-- `merge({"Engine", "Event"})` → the operator's MIE output: `Complete`, or a failure.
+- `merge({"Engine", "Event"})` → the operator's MIE output: `Complete`, or a failure; while chunks
+  answered later (on their result webhooks) are not all in, the event still `Started` with
+  `EngineWaitSeconds`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from medialens_helper import MediaInsightsOperationHelper, Status
 
 from api.engines import plan
-from api.engines.contract import BATCH_KEY, BATCHES_KEY, ENGINE_KEY, EVENT_KEY, RUN_KEY
+from api.engines.contract import BATCH_KEY, BATCHES_KEY, ENGINE_KEY, EVENT_KEY, RUN_KEY, WAIT_KEY
 from api.engines.models import EngineBlock
 from operators.common.failures import OperatorError, failures_reported
 from operators.common.media import download, input_media, s3_errors
@@ -27,7 +29,7 @@ from operators.common.services import OperatorServices
 from operators.engine import calls, results
 from operators.engine.chunking import choose_cut, cut, frames_at_rate, probe
 from operators.engine.client import EngineError, wait_ready
-from operators.engine.run import Run, put_json, run_prefix
+from operators.engine.run import Run, chunk_metadata, put_json, run_prefix
 
 
 def _engine(event: Mapping[str, Any]) -> EngineBlock:
@@ -97,6 +99,7 @@ def open_run(
         ExecutionId=helper.workflow_execution_id,
         Threads=threads,
         Payload=payload_for(engine, helper.configuration),
+        ChunkMetadata=chunk_metadata(helper.input.get("MetaData")),
     )
 
 
@@ -118,12 +121,17 @@ def chunks(event: dict[str, Any], context: Any, services: OperatorServices | Non
 
 
 def merge(event: dict[str, Any], context: Any, services: OperatorServices | None = None) -> dict[str, Any]:
+    """The operator's output; or, while chunks answered later are not all in, the event still
+    `Started` with `EngineWaitSeconds` (the machine waits that long and merges again)."""
     engine = _engine(event)
     operator_event = dict(event[EVENT_KEY])
     run = Run.from_json(operator_event.pop(RUN_KEY))
     operator_event.pop(BATCHES_KEY, None)
+    operator_event.pop(WAIT_KEY, None)
     helper = MediaInsightsOperationHelper(operator_event)
     services = services or OperatorServices()
     with failures_reported(helper):
-        results.finish(engine, run, helper, services.s3(), services.dataplane())
+        wait = results.finish(engine, run, helper, services.s3(), services.dataplane())
+        if wait is not None:
+            return {**operator_event, RUN_KEY: run.to_json(), WAIT_KEY: wait}
     return helper.return_output_object()

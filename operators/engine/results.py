@@ -9,6 +9,7 @@ paginated metadata), each page a VTN document with the same header and a slice o
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.engines.models import EngineBlock, ValidationMode
 from api.engines.plan import Chunk
 from operators.common.failures import OperatorError
 from operators.common.media import s3_errors
+from operators.engine import later
 from operators.engine.client import Outcome
 from operators.engine.run import Run, get_json
 from operators.engine.vtn import merge, transcript_text, validate
@@ -40,7 +42,8 @@ def read_records(s3: Any, run: Run) -> dict[int, dict[str, Any]]:
 
 def finish(
     engine: EngineBlock, run: Run, helper: MediaInsightsOperationHelper, s3: Any, dataplane: DataPlane
-) -> None:
+) -> int | None:
+    """Conclude the run; or, while chunks answered later are not all in, the seconds to wait first."""
     with s3_errors("read the chunk plan"):
         chunks = {
             chunk.Index: chunk for chunk in map(Chunk.from_json, get_json(s3, run.Bucket, run.plan_key))
@@ -49,6 +52,9 @@ def finish(
     missing = sorted(set(chunks) - set(records))
     if missing:
         raise OperatorError(f"{len(missing)} chunks have no answer recorded (first: chunk {missing[0]})")
+    wait = later.settle(engine, run, records, s3, time.time())
+    if wait is not None:
+        return wait
     counts = Counter(record["Outcome"] for record in records.values())
     failed = [records[index] for index in sorted(records) if records[index]["Outcome"] == Outcome.ERROR]
     if len(failed) > engine.FailedChunkTolerance:
@@ -58,9 +64,11 @@ def finish(
             f"(tolerance {engine.FailedChunkTolerance}): {reasons}"
         )
     outputs = [
-        (chunks[index], record["Output"])
+        (chunks[index], output)
         for index, record in sorted(records.items())
-        if record["Outcome"] == Outcome.SUCCESS and isinstance(record.get("Output"), dict)
+        if record["Outcome"] == Outcome.SUCCESS
+        for output in record.get("Outputs", [record.get("Output")])
+        if isinstance(output, dict)
     ]
     time_based = len(chunks) > 1 or any(chunk.EndMs > chunk.StartMs for chunk in chunks.values())
     validation = conclude(engine, helper, dataplane, outputs, time_based=time_based, run=run, s3=s3)
@@ -75,6 +83,7 @@ def finish(
         EngineMediaObjects=len(media),
         EngineValidation=validation,
     )
+    return None
 
 
 def conclude(

@@ -6,16 +6,22 @@ S3 layout under the execution's media path `P` (from the dataplane)::
     P engines/{operator}/chunks/{index:06d}.{ext}    each chunk's bytes (cacheURI is a presigned GET)
     P engines/{operator}/results/{batch:05d}-{first:06d}.json   the results of one call
     P engines/{operator}/media/{index:06d}           non-JSON answers, stored as media objects
+    P engines/{operator}/tasks/{index:06d}/          a chunk's webhook task (api.engines.tasks): its
+                                                      record, last heartbeat and results
+    P engines/{operator}/task.json, heartbeat.json, results/webhook-*   a stream or batch task
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from api.engines import tasks
 from api.engines.models import EngineBlock
 from api.engines.plan import Chunk
 
@@ -33,6 +39,8 @@ class Run:
     ExecutionId: str
     Threads: int
     Payload: dict[str, Any]
+    # The toolkit's `chunk-metadata-*`: the parent's metadata (MIE: the workflow's MetaData so far).
+    ChunkMetadata: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -55,6 +63,14 @@ class Run:
     def results_key(self, batch: int, first: int) -> str:
         return f"{self.results_prefix}{batch:05d}-{first:06d}.json"
 
+    @property
+    def tasks_prefix(self) -> str:
+        return f"{self.Prefix}tasks/"
+
+    def task_prefix(self, index: int) -> str:
+        """The webhook task of chunk `index` (a run folder of its own, as `api.engines.tasks` wants)."""
+        return f"{self.tasks_prefix}{index:06d}/"
+
     def media_key(self, index: int) -> str:
         return f"{self.Prefix}media/{index:06d}"
 
@@ -73,6 +89,43 @@ def get_json(s3: Any, bucket: str, key: str) -> Any:
     return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
+def chunk_metadata(parent: Any) -> dict[str, str]:
+    """The `chunk-metadata-*` values of a parent's metadata: strings as they are, the rest as JSON."""
+    if not isinstance(parent, dict):
+        return {}
+    return {
+        str(key): value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        for key, value in parent.items()
+    }
+
+
+def webhook_endpoint() -> str | None:
+    """The base URL of the platform's engine webhooks (`ENGINE_WEBHOOK_ENDPOINT`); None without them."""
+    return os.environ.get(tasks.ENGINE_WEBHOOK_ENDPOINT) or None
+
+
+def open_task(
+    s3: Any, bucket: str, prefix: str, engine: EngineBlock, endpoint: str, token: str | None = None
+) -> tuple[str, str]:
+    """Write a webhook task's record under `prefix`; answer (heartbeatWebhook, resultWebhook).
+
+    The record holds the SHA-256 of a fresh secret (the secret itself is only in the URLs),
+    `ExpiresAt` = now + `MaxTTLSeconds`, and the task token a callback ends, if any.
+    """
+    secret = tasks.new_secret()
+    now = time.time()
+    record: dict[str, Any] = {
+        "SecretSha256": tasks.secret_digest(secret),
+        "StartedAt": now,
+        "ExpiresAt": now + engine.MaxTTLSeconds,
+        "HeartbeatTimeoutSeconds": engine.HeartbeatTimeoutSeconds,
+    }
+    if token is not None:
+        record["TaskToken"] = token
+    put_json(s3, bucket, tasks.task_key(prefix), record)
+    return tasks.webhook_urls(endpoint, prefix, secret)
+
+
 def engine_dir(operator: str) -> Path:
     """A folder kept across tasks of this engine on this machine (`engineDir`)."""
     path = Path(tempfile.gettempdir()) / "medialens-engines" / operator
@@ -85,8 +138,9 @@ def process_form(
 ) -> dict[str, str]:
     """Every field of the toolkit's `/process` form that applies to a chunk engine (seed 000).
 
-    All values are strings (multipart fields); `payload` is the task payload as a JSON string.
-    The heartbeat and result webhooks are not sent: chunk answers come back on the call itself.
+    All values are strings (multipart fields); `payload` is the task payload as a JSON string,
+    `chunk-metadata-<key>` each key of the run's parent metadata (strings as they are, anything
+    else as JSON), `chunk-metadata-assetId` the asset. The caller adds the webhooks.
     """
     fields = {
         "chunkMimeType": chunk.MimeType,
@@ -99,6 +153,7 @@ def process_form(
         "internalJobId": run.ExecutionId,
         "internalTaskId": f"{run.ExecutionId}:{run.Operator}",
         "chunkContext": json.dumps({"chunkIndex": chunk.Index, "assetId": run.AssetId}),
+        **{f"chunk-metadata-{key}": value for key, value in run.ChunkMetadata.items()},
         "chunk-metadata-assetId": run.AssetId,
         "taskTmpDir": str(task_tmp_dir),
         "engineDir": str(engine_dir(run.Operator)),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +34,15 @@ from operators.common.services import OperatorServices
 from operators.engine.client import CallLimits, EngineError, Outcome, post_chunk, wait_ready
 from operators.engine.handlers import open_run
 from operators.engine.results import conclude
-from operators.engine.run import PRESIGN_SECONDS, Run, get_json, process_form, put_json
+from operators.engine.run import (
+    PRESIGN_SECONDS,
+    Run,
+    get_json,
+    open_task,
+    process_form,
+    put_json,
+    webhook_endpoint,
+)
 
 SKIPPED_KEY = "Skipped"
 START_CALL_TIMEOUT_SECONDS = 60  # an async engine answers /process at once; the work comes later
@@ -64,25 +71,15 @@ def start(event: dict[str, Any], context: Any, services: OperatorServices | None
             wait_ready(str(engine.ReadyUrl), engine.ReadyTimeoutSeconds)
         except EngineError as exc:
             raise OperatorError(str(exc)) from exc
-        endpoint = os.environ.get(tasks.ENGINE_WEBHOOK_ENDPOINT)
+        endpoint = webhook_endpoint()
         if not endpoint:
             raise OperatorError("this deployment serves no engine webhooks (ENGINE_WEBHOOK_ENDPOINT)")
         s3 = services.s3()
-        secret = tasks.new_secret()
-        now = time.time()
-        record = {
-            "SecretSha256": tasks.secret_digest(secret),
-            "StartedAt": now,
-            "ExpiresAt": now + engine.MaxTTLSeconds,
-            "HeartbeatTimeoutSeconds": engine.HeartbeatTimeoutSeconds,
-            "TaskToken": token,
-        }
         with s3_errors("store the engine task"):
-            put_json(s3, run.Bucket, tasks.task_key(run.Prefix), record)
+            heartbeat, result = open_task(s3, run.Bucket, run.Prefix, engine, endpoint, token)
             cache_uri = s3.generate_presigned_url(
                 "get_object", Params={"Bucket": source.bucket, "Key": source.key}, ExpiresIn=PRESIGN_SECONDS
             )
-        heartbeat, result = tasks.webhook_urls(endpoint, run.Prefix, secret)
         whole = Chunk(0, source.key, mime, 0, 0)
         with tempfile.TemporaryDirectory(prefix="medialens-task-") as task_tmp:
             fields = process_form(engine, run, whole, cache_uri, Path(task_tmp))

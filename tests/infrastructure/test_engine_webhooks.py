@@ -81,7 +81,7 @@ def test_the_workflow_api_gets_the_start_and_finish_arns(synthesized: Synthesize
         }
 
 
-def test_start_hands_engines_the_deployed_webhook_endpoint(synthesized: Synthesized) -> None:
+def test_start_and_chunk_calls_hand_engines_the_deployed_webhook_endpoint(synthesized: Synthesized) -> None:
     stack = synthesized.stack
     start = _function(synthesized, "engine_start")["Environment"]["Variables"]
     endpoint = start[ENGINE_WEBHOOK_ENDPOINT]
@@ -90,9 +90,11 @@ def test_start_hands_engines_the_deployed_webhook_endpoint(synthesized: Synthesi
     assert joined_arn(endpoint).endswith(f".execute-api.REGION.?/{STAGE_NAME}")
     assert {settings.DATAPLANE_BUCKET, settings.DATAPLANE_API_ENDPOINT} <= set(start)
     assert synthesized.template["Outputs"]["EngineWebhookEndpoint"]["Value"] == endpoint
-    # Only start builds webhook URLs.
-    finish = _function(synthesized, "engine_finish")["Environment"]["Variables"]
-    assert ENGINE_WEBHOOK_ENDPOINT not in finish
+    # Chunk calls hand each chunk its webhooks too (a chunk engine may answer later); no one else.
+    chunks = _function(synthesized, "engine_chunks")["Environment"]["Variables"]
+    assert chunks[ENGINE_WEBHOOK_ENDPOINT] == endpoint
+    for field in ("engine_prepare", "engine_merge", "engine_finish"):
+        assert ENGINE_WEBHOOK_ENDPOINT not in _function(synthesized, field)["Environment"]["Variables"]
 
 
 def test_start_and_finish_touch_only_what_they_need(synthesized: Synthesized) -> None:

@@ -11,7 +11,9 @@ Process modes: `ok` (a valid VTN object per chunk, or a relative-time series wit
 Async modes (a stream or batch engine: answers `{"estimatedProcessingTimeInSeconds": 30}`, then
 posts to its webhooks from a thread): `async-complete` (running, a result twice, complete),
 `async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-running`
-(running every 0.3 s for up to 20 s). Each webhook answer's status is kept in `webhook_statuses`.
+(running every 0.3 s for up to 20 s), and for a chunk engine `async-chunk` (answers
+`{"estimatedProcessingTimeInSeconds": 1}`, then posts the chunk's result to its result webhook).
+Each webhook answer's status is kept in `webhook_statuses`.
 """
 
 from __future__ import annotations
@@ -112,8 +114,9 @@ class FaultEngine:
         mode, _, arg = self.process.partition(":")
         if mode.startswith("async-"):
             threading.Thread(target=self._async_work, args=(mode, fields), daemon=True).start()
+            estimate = 1 if mode == "async-chunk" else 30
             return Response(
-                json.dumps({"estimatedProcessingTimeInSeconds": 30}), content_type="application/json"
+                json.dumps({"estimatedProcessingTimeInSeconds": estimate}), content_type="application/json"
             )
         if mode == "fail-once" and attempt == 1:
             return Response("Something went wrong", status=500)
@@ -154,6 +157,12 @@ class FaultEngine:
             self._post(result, body)
             self._post(result, body)  # a repeated result is stored once
             self._post(heartbeat, {"status": "complete", "infoMsg": "1 result"})
+        elif mode == "async-chunk":
+            time.sleep(0.2)
+            label = f"chunk {fields.get('chunkIndex')} later"
+            self._post(
+                result, {"output": {"object": [{"type": "object", "label": label, "confidence": 0.9}]}}
+            )
         elif mode == "async-failed":
             self._post(
                 heartbeat, {"status": "failed", "failureReason": "invalid_data", "failureMsg": "unreadable"}

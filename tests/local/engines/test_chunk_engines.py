@@ -38,6 +38,9 @@ SEED_FIELDS = {
     "taskTmpDir",
     "engineDir",
     "maxTTL",
+    "chunk-metadata-assetId",
+    "heartbeatWebhook",
+    "resultWebhook",
 }
 
 
@@ -208,3 +211,69 @@ def test_dynamic_frame_selection_sends_only_frames_that_differ(
     metadata = operator_view(execution, operator)["MetaData"]
     assert (metadata["EngineFramesSelected"], metadata["EngineFramesSkipped"]) == (1, 5)
     assert metadata["EngineChunksSent"] == 1 and len(engine.forms) == 1
+
+
+def test_a_chunk_engine_may_answer_later_on_each_chunks_result_webhook(
+    running: RunningPlatform, engine: FaultEngine, sample_video: bytes
+) -> None:
+    engine.process = "async-chunk"  # {"estimatedProcessingTimeInSeconds": 1}, then the result webhook
+    operator = register(running, engine)
+    execution = run(running, operator, sample_video)
+    assert execution["Status"] == "Complete", execution.get("Error")
+    metadata = operator_view(execution, operator)["MetaData"]
+    assert (metadata["EngineChunksSucceeded"], metadata["EngineChunksFailed"]) == (6, 0)
+    assert engine.webhook_statuses == [204] * 6
+    urls = {form["resultWebhook"] for form in engine.forms}
+    assert len(urls) == 6  # each chunk is a task of its own, with its own secret
+    stored = dataplane(running).retrieve_asset_metadata(execution["AssetId"], operator_name=operator)
+    series = stored["results"]["series"]
+    assert [item["startTimeMs"] for item in series] == [0, 500, 1000, 1500, 2000, 2500]
+    assert series[1]["object"]["label"] == "chunk 1 later"
+
+
+@pytest.mark.parametrize(
+    ("process", "block", "reason"),
+    [
+        (
+            "async-failed",
+            {},
+            "6 of 6 chunks failed (tolerance 0): chunk 0 [0-500 ms] after 1 attempt: invalid_data",
+        ),
+        (
+            "async-silent",
+            {"MaxTTLSeconds": 3},
+            "chunk 0 [0-500 ms] after 1 attempt: no result on the result webhook within 3 s (maxTTL)",
+        ),
+    ],
+)
+def test_a_chunk_answered_later_that_fails_or_never_comes_fails_the_chunk(
+    running: RunningPlatform,
+    engine: FaultEngine,
+    sample_video: bytes,
+    process: str,
+    block: dict[str, Any],
+    reason: str,
+) -> None:
+    engine.process = process
+    operator = register(running, engine, **block)
+    execution = run(running, operator, sample_video)
+    assert execution["Status"] == "Error"
+    assert reason in execution["Error"], execution["Error"]
+
+
+def test_a_later_stages_engine_gets_the_workflows_metadata_as_chunk_metadata(
+    running: RunningPlatform, engine: FaultEngine, sample_video: bytes
+) -> None:
+    first, second = register(running, engine), register(running, engine)
+    workflow = running.workflow([[first], [second]])
+    submitted = running.api.start(workflow, running.upload(sample_video))
+    execution = running.api.wait(submitted["Id"], timeout=WAIT_SECONDS, poll_seconds=0.2)
+    assert execution["Status"] == "Complete", execution.get("Error")
+    later = [form for form in engine.forms if form["internalTaskId"].endswith(f":{second}")]
+    assert len(later) == 6
+    # The first stage's operator metadata, stringified as the toolkit does; the asset Id is ours.
+    assert later[0]["chunk-metadata-EngineChunksSent"] == "6"
+    assert later[0]["chunk-metadata-EngineValidation"] == "0 problems"
+    assert later[0]["chunk-metadata-assetId"] == execution["AssetId"]
+    earlier = [form for form in engine.forms if form["internalTaskId"].endswith(f":{first}")]
+    assert not any(key.startswith("chunk-metadata-Engine") for key in earlier[0])

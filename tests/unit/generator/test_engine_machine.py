@@ -81,7 +81,13 @@ def test_a_chunk_engine_runs_prepare_then_a_map_of_batches_then_merge() -> None:
     assert chunks["Type"] == "Map" and chunks["MaxConcurrency"] == 3  # 20 calls = 3 lanes of 6 threads
     assert chunks["ItemsPath"] == "$.Event.EngineBatches" and chunks["ResultPath"] is None
     assert chunks["ItemProcessor"]["States"][name("call")]["Resource"] == FN + "call"
-    assert states[name("merge")]["Next"] == name("check")
+    assert states[name("merge")]["Next"] == name("results in?")
+    # Chunks answered later: merge answers Started and how long to wait, then merges again.
+    results_in = states[name("results in?")]
+    assert results_in["Choices"][0]["StringEquals"] == "Started"
+    assert results_in["Choices"][0]["Next"] == name("wait") and results_in["Default"] == name("check")
+    wait = states[name("wait")]
+    assert (wait["SecondsPath"], wait["Next"]) == ("$.Event.EngineWaitSeconds", name("merge"))
     assert [c["Next"] for c in chunks["Catch"]] == [name("failed"), name("failed")]
 
 
@@ -121,7 +127,8 @@ def events_per_hour_of_media(states: dict[str, Any]) -> int:
     item_states = chunks["ItemProcessor"]["States"].values()
     per_item = EVENTS_PER_MAP_ITERATION + sum(EVENTS_PER_STATE[state["Type"]] for state in item_states)
     outside = sum(
-        EVENTS_PER_STATE[states[name(step)]["Type"]] for step in ("prepare", "prepared?", "chunks", "merge")
+        EVENTS_PER_STATE[states[name(step)]["Type"]]
+        for step in ("prepare", "prepared?", "chunks", "merge", "results in?")
     )
     return outside + per_item * len(batches(HOUR_OF_FRAMES, 1))
 
