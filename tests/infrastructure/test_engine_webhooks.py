@@ -30,6 +30,8 @@ REGION = "eu-west-1"
 BUCKET = "dataplane-stand-in"
 PREFIX = "private/assets/a1/workflows/w1/engines/Transcribe/"
 LAMBDA_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024  # a synchronous invocation's request limit
+# What the deployed EngineWebhookEndpoint resolves to (an API id, the region, the stage).
+ENDPOINT = f"https://abc123.execute-api.{REGION}.amazonaws.com/{STAGE_NAME}"
 
 
 def _function(synthesized: Synthesized, field: str) -> dict[str, Any]:
@@ -212,9 +214,8 @@ def _matches(template: str, path: str) -> dict[str, str] | None:
 
 def _gateway_event(synthesized: Synthesized, url: str, body: str) -> dict[str, Any]:
     """The proxy event API Gateway gives the function for a POST to `url` on the webhook stage."""
-    base = f"https://abc123.execute-api.{REGION}.amazonaws.com/{STAGE_NAME}"
-    assert url.startswith(base + "/")
-    path = url[len(base) :]  # API Gateway's `path` leaves out the stage
+    assert url.startswith(ENDPOINT + "/")
+    path = url[len(ENDPOINT) :]  # API Gateway's `path` leaves out the stage
     routes = {template: _matches(template, path) for template in _webhook_methods(synthesized)}
     [(resource, parameters)] = [(template, found) for template, found in routes.items() if found is not None]
     return {
@@ -258,8 +259,7 @@ def test_a_webhook_url_on_the_deployed_endpoint_reaches_the_handler_on_its_route
     synthesized: Synthesized, dataplane_bucket: Any
 ) -> None:
     _task(dataplane_bucket, "right")
-    endpoint = f"https://abc123.execute-api.{REGION}.amazonaws.com/{STAGE_NAME}"
-    heartbeat, result = webhook_urls(endpoint, PREFIX, "right")
+    heartbeat, result = webhook_urls(ENDPOINT, PREFIX, "right")
 
     beat = _gateway_event(synthesized, heartbeat, json.dumps({"status": "running", "infoMsg": "half"}))
     answer = webhooks.lambda_handler(beat, None, dataplane_bucket)
@@ -279,8 +279,7 @@ def test_a_wrong_secret_on_the_deployed_route_is_a_403_that_stores_nothing(
     synthesized: Synthesized, dataplane_bucket: Any
 ) -> None:
     _task(dataplane_bucket, "right")
-    endpoint = f"https://abc123.execute-api.{REGION}.amazonaws.com/{STAGE_NAME}"
-    _, result = webhook_urls(endpoint, PREFIX, "wrong")
+    _, result = webhook_urls(ENDPOINT, PREFIX, "wrong")
     body = json.dumps({"output": {"series": []}})
 
     answer = webhooks.lambda_handler(_gateway_event(synthesized, result, body), None, dataplane_bucket)
@@ -300,8 +299,7 @@ def test_a_result_up_to_the_handlers_limit_fits_one_lambda_invocation_and_a_larg
     synthesized: Synthesized, dataplane_bucket: Any
 ) -> None:
     _task(dataplane_bucket, "right")
-    endpoint = f"https://abc123.execute-api.{REGION}.amazonaws.com/{STAGE_NAME}"
-    _, result = webhook_urls(endpoint, PREFIX, "right")
+    _, result = webhook_urls(ENDPOINT, PREFIX, "right")
     largest = _gateway_event(synthesized, result, _vtn_body(webhooks.MAX_BODY_BYTES - 100))
     assert len(largest["body"]) <= webhooks.MAX_BODY_BYTES
     # API Gateway hands the body JSON-escaped inside the event: it must still fit the invocation.

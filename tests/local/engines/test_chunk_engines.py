@@ -170,6 +170,19 @@ def test_a_500_then_success_is_retried_and_completes(
             {},
             "after 1 attempt: answer of 52428800 bytes is larger than the limit of 10485760 bytes",
         ),
+        # Answered later (estimatedProcessingTimeInSeconds): a failed heartbeat, or nothing within maxTTL.
+        (
+            "ok",
+            "async-failed",
+            {},
+            "6 of 6 chunks failed (tolerance 0): chunk 0 [0-500 ms] after 1 attempt: invalid_data",
+        ),
+        (
+            "ok",
+            "async-silent",
+            {"MaxTTLSeconds": 3},
+            "chunk 0 [0-500 ms] after 1 attempt: no result on the result webhook within 3 s (maxTTL)",
+        ),
     ],
 )
 def test_each_engine_fault_ends_the_operator_in_error_with_its_reason(
@@ -229,36 +242,6 @@ def test_a_chunk_engine_may_answer_later_on_each_chunks_result_webhook(
     series = stored["results"]["series"]
     assert [item["startTimeMs"] for item in series] == [0, 500, 1000, 1500, 2000, 2500]
     assert series[1]["object"]["label"] == "chunk 1 later"
-
-
-@pytest.mark.parametrize(
-    ("process", "block", "reason"),
-    [
-        (
-            "async-failed",
-            {},
-            "6 of 6 chunks failed (tolerance 0): chunk 0 [0-500 ms] after 1 attempt: invalid_data",
-        ),
-        (
-            "async-silent",
-            {"MaxTTLSeconds": 3},
-            "chunk 0 [0-500 ms] after 1 attempt: no result on the result webhook within 3 s (maxTTL)",
-        ),
-    ],
-)
-def test_a_chunk_answered_later_that_fails_or_never_comes_fails_the_chunk(
-    running: RunningPlatform,
-    engine: FaultEngine,
-    sample_video: bytes,
-    process: str,
-    block: dict[str, Any],
-    reason: str,
-) -> None:
-    engine.process = process
-    operator = register(running, engine, **block)
-    execution = run(running, operator, sample_video)
-    assert execution["Status"] == "Error"
-    assert reason in execution["Error"], execution["Error"]
 
 
 def test_a_later_stages_engine_gets_the_workflows_metadata_as_chunk_metadata(
