@@ -1,0 +1,4 @@
+from engines.keywords.engine import KeywordEngine
+from engines.toolkit import serve
+
+serve(KeywordEngine())

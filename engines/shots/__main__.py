@@ -1,0 +1,4 @@
+from engines.shots.engine import ShotEngine
+from engines.toolkit import serve
+
+serve(ShotEngine())

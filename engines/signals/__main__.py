@@ -1,0 +1,4 @@
+from engines.signals.engine import SignalEngine
+from engines.toolkit import serve
+
+serve(SignalEngine())

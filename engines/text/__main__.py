@@ -1,0 +1,4 @@
+from engines.text.engine import TextEngine
+from engines.toolkit import serve
+
+serve(TextEngine())
