@@ -40,9 +40,11 @@ def download(url: str, destination: Path, task: TaskReporter) -> Path:
                     _url_reason(answer.status_code), f"cacheURI answered {answer.status_code}"
                 )
             with destination.open("wb") as sink:
+                received = 0
                 for block in answer.iter_content(DOWNLOAD_BLOCK_BYTES):
                     sink.write(block)
-                    task.progress(bytes_read=len(block), info=f"downloading: {task.bytes_read} bytes")
+                    received += len(block)
+                    task.progress(bytes_read=len(block), info=f"downloaded {received} bytes")
     except requests.ConnectionError as exc:
         raise EngineFailure(FailureReason.URL_CONNECTION_REFUSED, f"cacheURI unreachable: {exc}") from exc
     except requests.Timeout as exc:

@@ -3,10 +3,11 @@ shipped in the pocketsphinx wheel (no model is fetched). Stream mode.
 
 The task downloads the media from `cacheURI` (streamed), decodes its first audio stream to 16 kHz
 mono PCM with the bundled ffmpeg, splits it into utterances with PocketSphinx's voice-activity
-`Endpointer`, and decodes each utterance whole (`full_utt`: the cepstral mean is taken over the
-utterance, which recognises much better than live normalisation). Each utterance is posted on the
-result webhook as it is decoded: a VTN `transcript` with one series item per word, times in
-milliseconds from the start of the media, `confidence` the word's posterior probability.
+`Endpointer` (speech longer than `MAX_UTTERANCE_SECONDS` is cut), and decodes each utterance
+whole (`full_utt`: the cepstral mean is taken over the utterance, which recognises much better
+than live normalisation). Each utterance is posted on the result webhook as it is decoded: a VTN
+`transcript` with one series item per word, times in milliseconds from the start of the media,
+`confidence` the word's posterior probability.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from engines.toolkit.vtn import confidence
 
 CONTRACTS = ["transcript"]
 FRAME_MS = 10  # PocketSphinx's feature frames: 100 per second
+# Decoding holds the interpreter while it runs (about a third of the speech's length here), so
+# heartbeats wait for it: longer speech is cut into utterances of at most this many seconds.
+MAX_UTTERANCE_SECONDS = 15
+PCM_BYTES_PER_SECOND = 16_000 * 2
 _FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+)$")
 _ALTERNATE = re.compile(r"\(\d+\)$")  # "to(3)": the third pronunciation of "to"
 
@@ -73,6 +78,10 @@ def utterances(media: Path, task: TaskReporter) -> Iterator[tuple[int, int, byte
         speech += voiced
         if not endpointer.in_speech:
             yield start_ms, round(endpointer.speech_end * 1000), speech
+        elif len(speech) >= MAX_UTTERANCE_SECONDS * PCM_BYTES_PER_SECOND:
+            end_ms = start_ms + len(speech) * 1000 // PCM_BYTES_PER_SECOND
+            yield start_ms, end_ms, speech
+            speech, start_ms = b"", end_ms
     if endpointer.in_speech:  # the audio ended on a whole frame
         speech += endpointer.end_stream(b"") or b""
         yield start_ms, round(endpointer.speech_end * 1000), speech
