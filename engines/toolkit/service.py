@@ -20,6 +20,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -50,6 +51,9 @@ class Engine(ABC):
     @abstractmethod
     def load(self) -> None:
         """Loads the model (runs in a background thread; an exception makes `/ready` answer 500)."""
+
+    def close(self) -> None:  # noqa: B027 - an optional hook, nothing to release by default
+        """Releases what `load` started (worker processes, ...) when the service stops."""
 
 
 class ChunkEngine(Engine):
@@ -196,9 +200,15 @@ def serve(engine: Engine, argv: Sequence[str] | None = None) -> None:
     server = make_server("127.0.0.1", port, service, threaded=True)
     print(f"{engine.name} engine listening on http://127.0.0.1:{server.server_port}", flush=True)
     service.start_loading()
+    signal.signal(signal.SIGTERM, _stop)  # a supervisor's stop: close the engine cleanly
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        engine.close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -5,33 +5,38 @@ The task downloads the media from `cacheURI` (streamed), decodes its first audio
 mono PCM with the bundled ffmpeg, splits it into utterances with PocketSphinx's voice-activity
 `Endpointer` (speech longer than `MAX_UTTERANCE_SECONDS` is cut), and decodes each utterance
 whole (`full_utt`: the cepstral mean is taken over the utterance, which recognises much better
-than live normalisation). Each utterance is posted on the result webhook as it is decoded: a VTN
-`transcript` with one series item per word, times in milliseconds from the start of the media,
-`confidence` the word's posterior probability.
+than live normalisation) in a worker process (`decoding.py`). Each utterance is posted on the
+result webhook as it is decoded: a VTN `transcript` with one series item per word, times in
+milliseconds from the start of the media, `confidence` the word's posterior probability.
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pocketsphinx import Decoder, Endpointer
+from pocketsphinx import Endpointer
 
-from engines.toolkit import BadInputError, ProcessRequest, TaskEngine, TaskReporter
+from engines.toolkit import (
+    BadInputError,
+    EngineFailure,
+    FailureReason,
+    ProcessRequest,
+    TaskEngine,
+    TaskReporter,
+)
 from engines.toolkit.media import download, pcm_blocks
-from engines.toolkit.vtn import confidence
+from engines.transcription.decoding import decode_words, decoder_pool
 
 CONTRACTS = ["transcript"]
-FRAME_MS = 10  # PocketSphinx's feature frames: 100 per second
-# Decoding holds the interpreter while it runs (about a third of the speech's length here), so
-# heartbeats wait for it: longer speech is cut into utterances of at most this many seconds.
-MAX_UTTERANCE_SECONDS = 15
+MAX_UTTERANCE_SECONDS = 15  # longer speech is cut: each result comes within this much audio
 PCM_BYTES_PER_SECOND = 16_000 * 2
-_FILLER = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+)$")
-_ALTERNATE = re.compile(r"\(\d+\)$")  # "to(3)": the third pronunciation of "to"
+WORKERS = 2  # decoding processes: the manifest's maxConcurrency
+WAIT_SECONDS = 1.0
 
 
 class TranscriptionEngine(TaskEngine):
@@ -39,23 +44,41 @@ class TranscriptionEngine(TaskEngine):
 
     name: ClassVar[str] = "transcription"
 
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
     def load(self) -> None:
-        Decoder(loglevel="ERROR")  # reads the model once: a broken install fails /ready, not a task
+        self._pool = decoder_pool(WORKERS)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def check(self, request: ProcessRequest) -> None:
         if not request.cache_uri:
             raise BadInputError("a stream task needs cacheURI (the media to transcribe)")
 
     def run(self, request: ProcessRequest, task: TaskReporter) -> None:
-        assert request.cache_uri is not None
-        decoder = Decoder(loglevel="ERROR")  # one per task: a decoder is not shared between threads
+        assert request.cache_uri is not None and self._pool is not None
         with tempfile.TemporaryDirectory(prefix="transcription-") as scratch:
             media = download(request.cache_uri, Path(scratch) / "media", task)
             for start_ms, end_ms, speech in utterances(media, task):
-                words = list(_decode(decoder, speech, start_ms))
+                words = self._decode(speech, start_ms, task)
                 task.progress(info=f"transcribed up to {end_ms} ms")
                 if words:
                     task.result({"validationContracts": CONTRACTS, "series": words}, start_ms, end_ms)
+
+    def _decode(self, speech: bytes, start_ms: int, task: TaskReporter) -> list[dict[str, Any]]:
+        assert self._pool is not None
+        try:
+            future = self._pool.submit(decode_words, speech, start_ms)
+            while True:  # bounded: progress() raises past the task's maxTTL
+                try:
+                    return future.result(timeout=WAIT_SECONDS)
+                except TimeoutError:
+                    task.progress(info=f"decoding speech from {start_ms} ms")
+        except BrokenProcessPool as exc:
+            raise EngineFailure(FailureReason.SYSTEM_ERROR, f"a decoding process died: {exc}") from exc
 
 
 def utterances(media: Path, task: TaskReporter) -> Iterator[tuple[int, int, bytes]]:
@@ -85,18 +108,3 @@ def utterances(media: Path, task: TaskReporter) -> Iterator[tuple[int, int, byte
     if endpointer.in_speech:  # the audio ended on a whole frame
         speech += endpointer.end_stream(b"") or b""
         yield start_ms, round(endpointer.speech_end * 1000), speech
-
-
-def _decode(decoder: Decoder, speech: bytes, start_ms: int) -> Iterator[dict[str, Any]]:
-    decoder.start_utt()
-    decoder.process_raw(speech, full_utt=True)
-    decoder.end_utt()
-    for segment in decoder.seg():
-        if _FILLER.match(segment.word):
-            continue
-        word = _ALTERNATE.sub("", segment.word)
-        yield {
-            "startTimeMs": start_ms + segment.start_frame * FRAME_MS,
-            "stopTimeMs": start_ms + (segment.end_frame + 1) * FRAME_MS,
-            "words": [{"word": word, "confidence": confidence(segment.prob)}],
-        }
