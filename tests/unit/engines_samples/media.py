@@ -16,7 +16,7 @@ SENTENCE = "hello and welcome to the news at six. the weather is cold today."
 
 
 def astronaut_jpeg() -> bytes:
-    """512 × 512; Eileen Collins's face is at about x 0.35-0.53, y 0.13-0.31."""
+    """512 x 512; Eileen Collins's face is at about x 0.35-0.53, y 0.13-0.31."""
     image = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     return bytes(cv2.imencode(".jpg", image)[1])
 

@@ -33,7 +33,9 @@ class RunningEngine:
     ready_statuses: list[int]
     log_path: Path
 
-    def post(self, fields: dict[str, str], chunk: bytes | None = None, timeout: float = 60) -> requests.Response:
+    def post(
+        self, fields: dict[str, str], chunk: bytes | None = None, timeout: float = 60
+    ) -> requests.Response:
         """POSTs the form: multipart with the chunk file (as the toolkit), urlencoded without one."""
         files = {"chunk": ("chunk.data", chunk, "application/octet-stream")} if chunk is not None else None
         return requests.post(f"{self.base_url}/process", data=fields, files=files, timeout=timeout)
@@ -54,8 +56,8 @@ def running_engine(name: str, log_dir: Path, *, env: dict[str, str] | None = Non
             env={**os.environ, **(env or {})},
         )
     try:
-        base_url = _listening_url(process, log_path)
-        statuses = _wait_ready(base_url, process, log_path)
+        base_url = listening_url(process, log_path)
+        statuses = wait_ready(base_url, process, log_path)
         yield RunningEngine(name, base_url, process, statuses, log_path)
     finally:
         process.terminate()
@@ -68,7 +70,7 @@ def running_engine(name: str, log_dir: Path, *, env: dict[str, str] | None = Non
         process.stdout.close()
 
 
-def _listening_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
+def listening_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], START_SECONDS)
     line = process.stdout.readline().decode() if ready else ""
@@ -77,7 +79,7 @@ def _listening_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
     return line.rsplit("listening on ", 1)[1].strip()
 
 
-def _wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> list[int]:
+def wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> list[int]:
     statuses: list[int] = []
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline and process.poll() is None:

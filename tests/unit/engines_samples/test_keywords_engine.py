@@ -14,10 +14,10 @@ from tests.unit.engines_samples.running import RunningEngine, ToolkitSide, runni
 pytestmark = pytest.mark.xdist_group("engine-keywords")
 
 ENGLISH = (
-    "The city council approved the new public library on Monday. Residents love the beautiful "
-    "library and its wonderful reading garden. The public library opens next spring with free "
-    "courses for children."
-).encode()
+    b"The city council approved the new public library on Monday. Residents love the beautiful "
+    b"library and its wonderful reading garden. The public library opens next spring with free "
+    b"courses for children."
+)
 FRENCH = (
     "Le conseil municipal a approuvé lundi la nouvelle bibliothèque publique. Les habitants aiment "
     "déjà son jardin de lecture et la bibliothèque ouvrira au printemps."
@@ -93,7 +93,9 @@ def test_vtn_transcript_is_read_in_time_order(keywords: RunningEngine, toolkit: 
 
     output = record.results[0]["output"]
     assert output["sentiment"]["negativeValue"] > 0.3  # "the weather terrible storm"
-    assert {"weather", "storm"} <= {word for item in output["object"] for word in item["label"].lower().split()}
+    assert {"weather", "storm"} <= {
+        word for item in output["object"] for word in item["label"].lower().split()
+    }
 
 
 def test_text_in_the_payload_serves_without_cache_uri(keywords: RunningEngine, toolkit: ToolkitSide) -> None:
@@ -104,9 +106,7 @@ def test_text_in_the_payload_serves_without_cache_uri(keywords: RunningEngine, t
     assert record.results[0]["output"]["language"] == "en"
 
 
-@pytest.mark.parametrize(
-    ("media", "message"), [("latin1.txt", "not UTF-8"), ("numbers.txt", "no words")]
-)
+@pytest.mark.parametrize(("media", "message"), [("latin1.txt", "not UTF-8"), ("numbers.txt", "no words")])
 def test_text_it_cannot_read_fails_the_task_invalid_data(
     keywords: RunningEngine, toolkit: ToolkitSide, media: str, message: str
 ) -> None:

@@ -3,6 +3,7 @@ a result per utterance on the result webhook, then complete; failures on the hea
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,7 +62,9 @@ def test_spoken_sentence_is_transcribed_with_word_times(
     assert_beats_every_second(record)
 
 
-def test_missing_media_fails_the_task_url_not_found(transcription: RunningEngine, toolkit: ToolkitSide) -> None:
+def test_missing_media_fails_the_task_url_not_found(
+    transcription: RunningEngine, toolkit: ToolkitSide
+) -> None:
     assert transcription.post(toolkit.task_fields("gone", "no-such-file.mp4")).status_code == 200
 
     assert_failed(toolkit.wait("gone"), "url_not_found")
@@ -108,4 +111,4 @@ def test_long_speech_is_cut_into_utterances_of_at_most_the_limit(
 
     assert len(spans) >= 3, spans
     assert all(end - start <= 2000 + 30 for start, end in spans), spans  # cut on a 30 ms frame
-    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:], strict=False))
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))

@@ -19,7 +19,9 @@ V2_ROOT = Path(__file__).resolve().parents[3].parent / "shared" / "vtn-schemas" 
 def _validator() -> Draft7Validator:
     paths = (V2_ROOT / "master.json", V2_ROOT / "contracts.json", V2_ROOT / "aion" / "schema.json")
     schemas = [json.loads(path.read_text()) for path in paths]
-    registry = Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas)
+    registry = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas
+    )
     return Draft7Validator(schemas[-1], registry=registry, format_checker=FormatChecker())
 
 
