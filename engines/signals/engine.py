@@ -21,13 +21,11 @@ from typing import ClassVar
 
 from engines.toolkit import (
     BadInputError,
-    EngineFailure,
-    FailureReason,
     ProcessRequest,
     TaskEngine,
     TaskReporter,
 )
-from engines.toolkit.media import download, ffmpeg_log_lines, ffmpeg_process, last_line
+from engines.toolkit.media import download, ffmpeg_failure, ffmpeg_log_lines, ffmpeg_process
 from engines.toolkit.vtn import labelled_segment
 
 CONTRACTS = ["object"]
@@ -56,12 +54,10 @@ class SignalEngine(TaskEngine):
         with tempfile.TemporaryDirectory(prefix="signals-") as scratch:
             media = download(request.cache_uri, Path(scratch) / "media", task)
             arguments = ["-stats_period", "1", "-i", str(media), "-vf", video_filter, "-af", audio_filter]
-            with ffmpeg_process([*arguments, "-f", "null", "-"], stdout=False) as process:
+            with ffmpeg_process([*arguments, "-f", "null", "-"], stdout=False, task=task) as process:
                 log = _report(ffmpeg_log_lines(process), task)
                 if process.wait(timeout=30) != 0:
-                    raise EngineFailure(
-                        FailureReason.INVALID_DATA, f"ffmpeg cannot read the media: {last_line(log)}"
-                    )
+                    raise ffmpeg_failure(task, "read the media", "\n".join(log))
 
 
 def _report(lines: Iterable[str], task: TaskReporter) -> list[str]:

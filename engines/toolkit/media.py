@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,16 +83,23 @@ def ffmpeg_command(*arguments: str) -> list[str]:
 
 
 @contextmanager
-def ffmpeg_process(arguments: list[str], *, stdout: bool) -> Iterator[subprocess.Popen[bytes]]:
-    """ffmpeg running with `arguments`; killed when the block is left early (e.g. past maxTTL)."""
+def ffmpeg_process(
+    arguments: list[str], *, stdout: bool, task: TaskReporter
+) -> Iterator[subprocess.Popen[bytes]]:
+    """ffmpeg running with `arguments`; killed when the block is left early, and at the task's
+    maxTTL (a watchdog: a stalled ffmpeg must not keep the task running)."""
     process = subprocess.Popen(
         ffmpeg_command(*arguments),
         stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    watchdog = threading.Timer(max(0.0, task.deadline - time.monotonic()), process.kill)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         yield process
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
@@ -99,19 +108,27 @@ def ffmpeg_process(arguments: list[str], *, stdout: bool) -> Iterator[subprocess
                 stream.close()
 
 
+def ffmpeg_failure(task: TaskReporter, doing: str, log: str) -> EngineFailure:
+    """The failure of an ffmpeg run that exited non-zero: past maxTTL (the watchdog killed it)
+    that is raised at once by `progress`; otherwise the media is `invalid_data`."""
+    task.progress()
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    return EngineFailure(
+        FailureReason.INVALID_DATA, f"ffmpeg cannot {doing}: {lines[-1] if lines else 'no message'}"
+    )
+
+
 def pcm_blocks(media: Path, task: TaskReporter, block_bytes: int) -> Iterator[bytes]:
     """The media's first audio stream as 16 kHz mono signed 16-bit PCM, in blocks of `block_bytes`
     (the last one may be shorter). Raises `EngineFailure` (`invalid_data`) when ffmpeg cannot."""
     arguments = ["-loglevel", "error", "-i", str(media), "-vn", "-ac", "1", "-ar", str(PCM_RATE)]
-    with ffmpeg_process([*arguments, "-f", "s16le", "-"], stdout=True) as process:
+    with ffmpeg_process([*arguments, "-f", "s16le", "-"], stdout=True, task=task) as process:
         assert process.stdout is not None and process.stderr is not None
         while block := process.stdout.read(block_bytes):
             yield block
         errors = process.stderr.read().decode(errors="replace")
         if process.wait(timeout=30) != 0:
-            raise EngineFailure(
-                FailureReason.INVALID_DATA, f"ffmpeg cannot decode the audio: {_last(errors)}"
-            )
+            raise ffmpeg_failure(task, "decode the audio", errors)
 
 
 def ffmpeg_log_lines(process: subprocess.Popen[bytes]) -> Iterator[str]:
@@ -127,13 +144,3 @@ def ffmpeg_log_lines(process: subprocess.Popen[bytes]) -> Iterator[str]:
                 yield line.decode(errors="replace")
     if pending:
         yield pending.decode(errors="replace")
-
-
-def _last(log: str) -> str:
-    lines = [line for line in log.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "no message"
-
-
-def last_line(log: list[str]) -> str:
-    """The last line of an ffmpeg log worth showing in a failure message."""
-    return _last("\n".join(log))

@@ -21,6 +21,7 @@ from engines.toolkit import (
     TaskEngine,
     TaskReporter,
 )
+from engines.toolkit.media import ffmpeg_failure, ffmpeg_process
 from engines.toolkit.service import _port_and_paths
 from tests.unit.engines_samples.checks import assert_beats_every_second, assert_completed, assert_failed
 from tests.unit.engines_samples.running import ToolkitSide
@@ -243,3 +244,15 @@ def test_work_past_max_ttl_is_stopped() -> None:
         record = toolkit.wait("late", timeout=10)
     assert_failed(record, "other")
     assert "maxTTL" in record.final["failureMsg"]
+
+
+def test_a_stalled_ffmpeg_is_killed_at_max_ttl() -> None:
+    task = TaskReporter("http://127.0.0.1:9/unused", "http://127.0.0.1:9/unused", max_ttl_seconds=1)
+    slow = ["-loglevel", "error", "-re", "-f", "lavfi", "-i", "anullsrc", "-t", "60", "-f", "null", "-"]
+
+    with ffmpeg_process(slow, stdout=False, task=task) as process:
+        exit_code = process.wait(timeout=20)  # real time: 60 s unless the watchdog kills it
+
+    assert exit_code != 0
+    with pytest.raises(EngineFailure, match="past maxTTL"):
+        raise ffmpeg_failure(task, "read the media", "")
