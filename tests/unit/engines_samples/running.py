@@ -1,13 +1,10 @@
-"""A sample engine started the toolkit's way (a subprocess on 127.0.0.1, a free port, Ready polled),
-and the platform's side of a stream or batch task: a media server for `cacheURI` and the heartbeat
-and result webhooks, recording what the engine posts."""
+"""A sample engine started the toolkit's way (`engines.launch`), and the platform's side of a
+stream or batch task: a media server for `cacheURI` and the heartbeat and result webhooks,
+recording what the engine posts."""
 
 from __future__ import annotations
 
 import json
-import os
-import select
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,16 +18,14 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from engines.catalog import sample_engine
-
-START_SECONDS = 60.0
+from engines.launch import EngineStartError, launched
 
 
 @dataclass
 class RunningEngine:
     name: str
     base_url: str
-    process: subprocess.Popen[bytes]
-    ready_statuses: list[int]
+    ready_statuses: tuple[int, ...]
     log_path: Path
 
     def post(
@@ -40,56 +35,16 @@ class RunningEngine:
         files = {"chunk": ("chunk.data", chunk, "application/octet-stream")} if chunk is not None else None
         return requests.post(f"{self.base_url}/process", data=fields, files=files, timeout=timeout)
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
 
 @contextmanager
-def running_engine(name: str, log_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[RunningEngine]:
+def running_engine(name: str, log_dir: Path) -> Iterator[RunningEngine]:
     """`python -m engines.<name> --port 0` until Ready answers 200; stopped (by its pid) after."""
     log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            sample_engine(name).command(port=0),
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env={**os.environ, **(env or {})},
-        )
     try:
-        base_url = listening_url(process, log_path)
-        statuses = wait_ready(base_url, process, log_path)
-        yield RunningEngine(name, base_url, process, statuses, log_path)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        assert process.stdout is not None
-        process.stdout.close()
-
-
-def listening_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], START_SECONDS)
-    line = process.stdout.readline().decode() if ready else ""
-    if "listening on " not in line:
-        raise AssertionError(f"engine did not start: {line!r}\n{log_path.read_text(errors='replace')}")
-    return line.rsplit("listening on ", 1)[1].strip()
-
-
-def wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> list[int]:
-    statuses: list[int] = []
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        statuses.append(requests.get(f"{base_url}/ready", timeout=5).status_code)
-        if statuses[-1] != 503:
-            break
-        time.sleep(0.1)
-    if not statuses or statuses[-1] != 200:
-        raise AssertionError(f"engine not ready ({statuses[-5:]}):\n{log_path.read_text(errors='replace')}")
-    return statuses
+        with log_path.open("wb") as log, launched(sample_engine(name), stderr=log) as engine:
+            yield RunningEngine(name, engine.base_url, engine.ready_polls, log_path)
+    except EngineStartError as exc:
+        raise AssertionError(f"{exc}\n{log_path.read_text(errors='replace')}") from exc
 
 
 @dataclass

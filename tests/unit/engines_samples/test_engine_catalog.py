@@ -13,9 +13,9 @@ import requests
 
 from api.engines.models import EngineManifest
 from engines.catalog import SAMPLE_ENGINES, SampleEngine, sample_engine
+from engines.launch import EngineStartError, launched, listening_url, stop, wait_ready
 from engines.toolkit import ChunkEngine, TaskEngine
 from operators.engine.vtn import SCHEMA_ROOT
-from tests.unit.engines_samples.running import listening_url, wait_ready
 
 pytestmark = pytest.mark.xdist_group("engine-catalog")
 
@@ -66,13 +66,19 @@ def test_engine_takes_its_port_and_paths_from_the_toolkit_variables(tmp_path: Pa
             sample_engine("signals").command(), stdout=subprocess.PIPE, stderr=sink, env={**os.environ, **env}
         )
     try:
-        url = listening_url(process, log)
+        url = listening_url(process)
         assert url == f"http://127.0.0.1:{port}"
-        wait_ready(url, process, log)
-        assert requests.get(f"{url}/readyz", timeout=5).status_code == 200
+        assert wait_ready(f"{url}/readyz", process=process)[-1] == 200
         assert requests.post(f"{url}/v3/process", data={}, timeout=5).status_code == 400  # no webhooks
     finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0  # SIGTERM stops it cleanly
-        assert process.stdout is not None
-        process.stdout.close()
+        assert stop(process) == 0  # SIGTERM stops it cleanly
+
+
+def test_engine_that_cannot_start_is_reported(tmp_path: Path) -> None:
+    broken = SampleEngine("broken", "engines.no_such_engine", tmp_path)
+
+    with (
+        pytest.raises(EngineStartError, match="no listening line"),
+        launched(broken, stderr=subprocess.DEVNULL),
+    ):
+        pass
