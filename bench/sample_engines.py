@@ -1,0 +1,85 @@
+"""The sample engines (engines/) on their test media: start-up and work, side by side.
+
+Each engine is started the toolkit's way (`engines.launch`: a subprocess on 127.0.0.1, Ready
+polled) and timed on real media: chunk engines over `--calls` calls one at a time (faces on
+scikit-image's astronaut, text on a 1280 x 720 frame with a caption), stream and batch engines over
+one task from `/process` to the `complete` heartbeat (transcription on 7 s of espeak-ng speech,
+keywords on a paragraph, shots and signals on a 4.5 s video with cuts, black and silence).
+
+    .venv/bin/python bench/sample_engines.py [--calls 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' media makers
+
+from engines.catalog import SAMPLE_ENGINES
+from engines.launch import launched
+from tests.unit.engines_samples.media import astronaut_jpeg, cuts_mp4, speech_mp4, text_png
+from tests.unit.engines_samples.running import RunningEngine, ToolkitSide
+
+PARAGRAPH = (
+    b"The city council approved the new public library on Monday. Residents love the beautiful "
+    b"library and its wonderful reading garden. The library opens next spring with free courses."
+)
+
+
+def _caption_frame() -> bytes:
+    frame = np.full((720, 1280, 3), 60, dtype=np.uint8)
+    caption = cv2.imdecode(np.frombuffer(text_png(["BREAKING NEWS"]), np.uint8), cv2.IMREAD_COLOR)
+    frame[560 : 560 + caption.shape[0], 40 : 40 + caption.shape[1]] = caption
+    return bytes(cv2.imencode(".jpg", frame)[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=20, help="calls per chunk engine")
+    calls = parser.parse_args().calls
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the webhooks' request lines
+    with tempfile.TemporaryDirectory() as scratch, ToolkitSide() as toolkit:
+        directory = Path(scratch)
+        chunks = {"faces": astronaut_jpeg(), "text": _caption_frame()}
+        toolkit.media.update(
+            {"speech.mp4": speech_mp4(directory), "cuts.mp4": cuts_mp4(directory), "text.txt": PARAGRAPH}
+        )
+        media = {
+            "transcription": "speech.mp4",
+            "keywords": "text.txt",
+            "shots": "cuts.mp4",
+            "signals": "cuts.mp4",
+        }
+        print(f"{'engine':<14} {'mode':<7} {'ready s':>8} {'work':<34} {'seconds':>8} {'rate':>14}")
+        for entry in SAMPLE_ENGINES:
+            started = time.monotonic()
+            with (directory / f"{entry.name}.log").open("wb") as log, launched(entry, stderr=log) as engine:
+                ready = time.monotonic() - started
+                running = RunningEngine(entry.name, engine.base_url, engine.ready_polls, Path(log.name))
+                if entry.name in chunks:
+                    fields = {"chunkMimeType": "image/jpeg", "startOffsetMS": "0", "endOffsetMS": "500"}
+                    begun = time.monotonic()
+                    for _ in range(calls):
+                        assert running.post(fields, chunks[entry.name]).status_code == 200
+                    seconds = time.monotonic() - begun
+                    work, rate = f"{calls} frames, one at a time", f"{calls / seconds:.1f} frames/s"
+                else:
+                    begun = time.monotonic()
+                    assert running.post(toolkit.task_fields(entry.name, media[entry.name])).status_code == 200
+                    record = toolkit.wait(entry.name, timeout=120)
+                    seconds = time.monotonic() - begun
+                    work = f"1 task: {record.final['status']}, {len(record.results)} results"
+                    rate = f"{record.final['bytesRead'] / 1024 / seconds:.0f} KiB/s"
+            print(f"{entry.name:<14} {entry.mode:<7} {ready:>8.2f} {work:<34} {seconds:>8.2f} {rate:>14}")
+
+
+if __name__ == "__main__":
+    main()
