@@ -4,7 +4,8 @@ Each engine is started the toolkit's way (`engines.launch`: a subprocess on 127.
 polled) and timed on real media: chunk engines over `--calls` calls one at a time (faces on
 scikit-image's astronaut, text on a 1280 x 720 frame with a caption), stream and batch engines over
 one task from `/process` to the `complete` heartbeat (transcription on 7 s of espeak-ng speech,
-keywords on a paragraph, shots and signals on a 4.5 s video with cuts, black and silence).
+keywords on a paragraph, shots and signals on a 4.5 s video with cuts, black and silence). The
+resident memory of each engine (with its worker processes) is read once it is ready.
 
     .venv/bin/python bench/sample_engines.py [--calls 20]
 """
@@ -25,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' media
 
 from engines.catalog import SAMPLE_ENGINES
 from engines.launch import launched
-from tests.unit.engines_samples.media import astronaut_jpeg, cuts_mp4, speech_mp4, text_png
+from tests.unit.engines_samples.media import astronaut_jpeg, cuts_mp4, speech_mp4
 from tests.unit.engines_samples.running import RunningEngine, ToolkitSide
 
+ROW = "{:<14} {:<7} {:>8} {:>8} {:<34} {:>8} {:>14}"
 PARAGRAPH = (
     b"The city council approved the new public library on Monday. Residents love the beautiful "
     b"library and its wonderful reading garden. The library opens next spring with free courses."
@@ -35,10 +37,24 @@ PARAGRAPH = (
 
 
 def _caption_frame() -> bytes:
+    """A 1280 x 720 frame with a white caption strip near the bottom."""
     frame = np.full((720, 1280, 3), 60, dtype=np.uint8)
-    caption = cv2.imdecode(np.frombuffer(text_png(["BREAKING NEWS"]), np.uint8), cv2.IMREAD_COLOR)
-    frame[560 : 560 + caption.shape[0], 40 : 40 + caption.shape[1]] = caption
+    frame[560:660, 40:760] = 255
+    cv2.putText(frame, "BREAKING NEWS", (70, 635), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 0, 0), 4)
     return bytes(cv2.imencode(".jpg", frame)[1])
+
+
+def _rss_mib(pid: int) -> float:
+    """Resident memory of the engine and its worker processes once ready (Linux /proc)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields.get("Pid", 0)) == pid or int(fields.get("PPid", 0)) == pid:
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
 
 
 def main() -> None:
@@ -58,11 +74,12 @@ def main() -> None:
             "shots": "cuts.mp4",
             "signals": "cuts.mp4",
         }
-        print(f"{'engine':<14} {'mode':<7} {'ready s':>8} {'work':<34} {'seconds':>8} {'rate':>14}")
+        print(ROW.format("engine", "mode", "ready s", "RSS MiB", "work", "seconds", "rate"))
         for entry in SAMPLE_ENGINES:
             started = time.monotonic()
             with (directory / f"{entry.name}.log").open("wb") as log, launched(entry, stderr=log) as engine:
                 ready = time.monotonic() - started
+                memory = _rss_mib(engine.process.pid)
                 running = RunningEngine(entry.name, engine.base_url, engine.ready_polls, Path(log.name))
                 if entry.name in chunks:
                     fields = {"chunkMimeType": "image/jpeg", "startOffsetMS": "0", "endOffsetMS": "500"}
@@ -78,7 +95,11 @@ def main() -> None:
                     seconds = time.monotonic() - begun
                     work = f"1 task: {record.final['status']}, {len(record.results)} results"
                     rate = f"{record.final['bytesRead'] / 1024 / seconds:.0f} KiB/s"
-            print(f"{entry.name:<14} {entry.mode:<7} {ready:>8.2f} {work:<34} {seconds:>8.2f} {rate:>14}")
+            print(
+                ROW.format(
+                    entry.name, entry.mode, f"{ready:.2f}", f"{memory:.0f}", work, f"{seconds:.2f}", rate
+                )
+            )
 
 
 if __name__ == "__main__":
