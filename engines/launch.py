@@ -2,7 +2,7 @@
 
 `launched(entry)` runs `python -m <module> --port 0`, reads the line the engine prints once it
 listens (`<name> engine listening on http://127.0.0.1:<port>`), polls `GET /ready` every 0.1 s
-(503 = loading; 200 = ready; 500 = broken), and stops the engine (SIGTERM by its pid, then
+(503 or no answer = loading; 200 = ready; 500 = broken), and stops the engine (SIGTERM by its pid, then
 SIGKILL) when the block ends.
 """
 
@@ -66,7 +66,7 @@ def wait_ready(ready_url: str, timeout: float = START_SECONDS, process: Any = No
             raise EngineStartError(f"the engine exited with {process.returncode} before it was ready")
         try:
             statuses.append(requests.get(ready_url, timeout=5).status_code)
-        except requests.ConnectionError:
+        except requests.RequestException:  # no answer yet (a model loading may hold the interpreter)
             statuses.append(0)
         if statuses[-1] == 200:
             return tuple(statuses)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import cv2
 
-from engines.toolkit import BadInputError, ChunkEngine, ProcessRequest
+from engines.toolkit import ChunkEngine, ProcessRequest
 from engines.toolkit.media import decode_image
 from engines.toolkit.vtn import box, confidence
 
@@ -48,12 +48,8 @@ class FaceEngine(ChunkEngine):
 
     def process(self, request: ProcessRequest) -> dict[str, Any]:
         """`{"series": [{startTimeMs, stopTimeMs, object: {type: "face", confidence, boundingPoly}}]}`."""
-        if request.chunk_mime_type and request.chunk_mime_type not in SUPPORTED_TYPES:
-            raise BadInputError(
-                f"chunkMimeType {request.chunk_mime_type} is not supported ({', '.join(SUPPORTED_TYPES)})"
-            )
         minimum = request.payload_number("minConfidence", 0.0, low=0.0, high=1.0)
-        image = decode_image(request.chunk)
+        image = decode_image(request, SUPPORTED_TYPES)
         height, width = image.shape[:2]
         gray = cv2.equalizeHist(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
         smallest = max(24, int(min(width, height) * MIN_FACE_RATIO))

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-from engines.toolkit import BadInputError, ChunkEngine, ProcessRequest
+from engines.toolkit import ChunkEngine, ProcessRequest
 from engines.toolkit.media import decode_image
 from engines.toolkit.vtn import confidence, polygon
 
@@ -49,12 +49,8 @@ class TextEngine(ChunkEngine):
 
     def process(self, request: ProcessRequest) -> dict[str, Any]:
         """`{"validationContracts": ["text"], "series": [{..., object: {type: "text", text, ...}}]}`."""
-        if request.chunk_mime_type and request.chunk_mime_type not in SUPPORTED_TYPES:
-            raise BadInputError(
-                f"chunkMimeType {request.chunk_mime_type} is not supported ({', '.join(SUPPORTED_TYPES)})"
-            )
         minimum = request.payload_number("minConfidence", 0.5, low=0.0, high=1.0)
-        image = decode_image(request.chunk)
+        image = decode_image(request, SUPPORTED_TYPES)
         height, width = image.shape[:2]
         assert self._ocr is not None, "process() before load()"
         with self._lock:

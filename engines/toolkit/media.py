@@ -22,7 +22,7 @@ import imageio_ffmpeg
 import numpy as np
 import requests
 
-from engines.toolkit.form import BadInputError
+from engines.toolkit.form import BadInputError, ProcessRequest
 from engines.toolkit.task import EngineFailure, FailureReason, TaskReporter
 
 DOWNLOAD_BLOCK_BYTES = 256 * 1024
@@ -68,13 +68,18 @@ def _url_reason(status: int) -> FailureReason:
     return FailureReason.URL_ERROR
 
 
-def decode_image(chunk: bytes | None) -> np.ndarray[Any, Any]:
-    """The chunk as a BGR image; no chunk or bytes OpenCV cannot read is a `BadInputError`."""
-    if not chunk:
+def decode_image(request: ProcessRequest, supported: tuple[str, ...]) -> np.ndarray[Any, Any]:
+    """The chunk as a BGR image. A `chunkMimeType` outside `supported`, no chunk, or bytes OpenCV
+    cannot read is a `BadInputError` (the caller's mistake: a 400)."""
+    if request.chunk_mime_type and request.chunk_mime_type not in supported:
+        raise BadInputError(
+            f"chunkMimeType {request.chunk_mime_type} is not supported ({', '.join(supported)})"
+        )
+    if not request.chunk:
         raise BadInputError("no chunk file in the form (field 'chunk')")
-    image = cv2.imdecode(np.frombuffer(chunk, dtype=np.uint8), cv2.IMREAD_COLOR)
+    image = cv2.imdecode(np.frombuffer(request.chunk, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
-        raise BadInputError(f"the chunk ({len(chunk)} bytes) is not a readable image")
+        raise BadInputError(f"the chunk ({len(request.chunk)} bytes) is not a readable image")
     return image
 
 

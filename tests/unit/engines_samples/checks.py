@@ -7,7 +7,7 @@ from typing import Any
 
 from engines.catalog import sample_engine
 from operators.engine.vtn import validate
-from tests.unit.engines_samples.running import TaskRecord
+from tests.unit.engines_samples.running import RunningEngine, TaskRecord, ToolkitSide
 
 HEARTBEAT_FIELDS = {"status", "bytesRead", "bytesWritten", "messagesWritten", "infoMsg"}
 
@@ -40,3 +40,16 @@ def assert_failed(record: TaskRecord, reason: str) -> None:
     assert record.final["failureReason"] == reason, record.final
     assert record.final["failureMsg"]
     assert record.results == []
+
+
+def completed_task(
+    engine: RunningEngine, toolkit: ToolkitSide, task: str, media: str, **fields: str
+) -> TaskRecord:
+    """Runs a stream or batch task to `complete`; every output strictly valid for the engine."""
+    answer = engine.post(toolkit.task_fields(task, media, **fields))
+    assert answer.status_code == 200, answer.text
+    record = toolkit.wait(task)
+    assert_completed(record)
+    for output in record.outputs():
+        assert_strict_valid(engine.name, output)
+    return record

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.engines_samples.checks import assert_completed, assert_failed, assert_strict_valid
+from tests.unit.engines_samples.checks import assert_failed, completed_task
 from tests.unit.engines_samples.media import cuts_mp4, undecodable
 from tests.unit.engines_samples.running import RunningEngine, ToolkitSide, running_engine
 
@@ -46,12 +46,8 @@ def _segments(record_outputs: list[dict], label: str) -> list[tuple[int, int]]:
 def test_shots_are_cut_where_the_picture_changes(
     shots: RunningEngine, toolkit: ToolkitSide, video: bytes
 ) -> None:
-    assert shots.post(toolkit.task_fields("shots", "cuts.mp4")).status_code == 200
+    record = completed_task(shots, toolkit, "shots", "cuts.mp4")
 
-    record = toolkit.wait("shots")
-    assert_completed(record)
-    for output in record.outputs():
-        assert_strict_valid("shots", output)
     found = _segments(record.outputs(), "shot")
     assert len(found) == 3, found
     assert found[0][0] == 0 and abs(found[-1][1] - 4500) <= 100
@@ -63,12 +59,8 @@ def test_shots_are_cut_where_the_picture_changes(
 def test_black_frames_and_silence_are_found(
     signals: RunningEngine, toolkit: ToolkitSide, video: bytes
 ) -> None:
-    assert signals.post(toolkit.task_fields("signals", "cuts.mp4")).status_code == 200
+    record = completed_task(signals, toolkit, "signals", "cuts.mp4")
 
-    record = toolkit.wait("signals")
-    assert_completed(record)
-    for output in record.outputs():
-        assert_strict_valid("signals", output)
     [black] = _segments(record.outputs(), "black")
     [silence] = _segments(record.outputs(), "silence")
     assert black[0] == 0 and abs(black[1] - 1500) <= 100, black
@@ -79,10 +71,9 @@ def test_stricter_thresholds_from_the_payload_find_nothing(
     signals: RunningEngine, toolkit: ToolkitSide, video: bytes
 ) -> None:
     payload = '{"blackMinSeconds": 2, "silenceMinSeconds": 2}'
-    assert signals.post(toolkit.task_fields("strict", "cuts.mp4", payload=payload)).status_code == 200
 
-    record = toolkit.wait("strict")
-    assert_completed(record)
+    record = completed_task(signals, toolkit, "strict", "cuts.mp4", payload=payload)
+
     assert record.results == []
 
 
