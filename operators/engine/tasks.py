@@ -125,8 +125,9 @@ def finish(event: dict[str, Any], context: Any, services: OperatorServices | Non
         if status == tasks.HeartbeatStatus.FAILED:
             raise OperatorError(f"{beat.get('failureReason')}: {beat.get('failureMsg') or 'no message'}")
         if status == tasks.HeartbeatStatus.COMPLETE:
+            results = _results(s3, run)
             summary = conclude(
-                engine, helper, services.dataplane(), _results(s3, run), time_based=True, run=run, s3=s3
+                engine, helper, services.dataplane(), results, time_based=time_based(results), run=run, s3=s3
             )
             helper.add_workflow_metadata(EngineValidation=summary, EngineInfo=beat.get("infoMsg"))
             return helper.return_output_object()
@@ -143,6 +144,14 @@ def _optional_json(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
             return None
         raise
     return document if isinstance(document, dict) else None
+
+
+def time_based(results: list[tuple[Chunk, dict[str, Any]]]) -> bool:
+    """Whether the results describe spans of the media: some result has `endOffsetMs` after its
+    `startOffsetMs`. A batch engine's results without a span describe the whole media, so their
+    `object` entries stay whole-media objects (the keyword contract requires a root `object`)
+    rather than becoming series items."""
+    return any(chunk.EndMs > chunk.StartMs for chunk, _ in results)
 
 
 def _results(s3: Any, run: Run) -> list[tuple[Chunk, dict[str, Any]]]:
