@@ -4,7 +4,7 @@ Each engine is started the toolkit's way (`engines.launch`: a subprocess on 127.
 polled) and timed on real media: chunk engines over `--calls` calls one at a time (faces on
 scikit-image's astronaut, text on a 1280 x 720 frame with a caption), stream and batch engines over
 one task from `/process` to the `complete` heartbeat (transcription on 7 s of espeak-ng speech,
-keywords on a paragraph, shots and signals on a 4.5 s video with cuts, black and silence). The
+keywords on a paragraph, shots and signals on a 4 s video with cuts, black and silence). The
 resident memory of each engine (with its worker processes) is read once it is ready.
 
     .venv/bin/python bench/sample_engines.py [--calls 20]

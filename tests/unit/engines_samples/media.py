@@ -51,15 +51,16 @@ def speech_mp4(directory: Path) -> bytes:
 
 
 def cuts_mp4(directory: Path) -> bytes:
-    """4.5 s: black (0-1.5 s), a test pattern (1.5-3 s), red (3-4.5 s); silence for the first 1.5 s,
-    then a tone. Hard cuts at 1.5 s and 3 s."""
+    """4 s at 10 frames per second: black (0-1 s), a test pattern (1-2.5 s), red (2.5-4 s);
+    silence for the first 1.5 s, then a tone. Hard cuts at 1 s and 2.5 s: the first shot is 10
+    frames long (shorter than ContentDetector's default minimum of 15 frames)."""
     path = directory / "cuts.mp4"
     sources = [
-        "color=c=black:s=320x240:r=25:d=1.5",
-        "testsrc=s=320x240:r=25:d=1.5",
-        "color=c=red:s=320x240:r=25:d=1.5",
+        "color=c=black:s=320x240:r=10:d=1",
+        "testsrc=s=320x240:r=10:d=1.5",
+        "color=c=red:s=320x240:r=10:d=1.5",
         "anullsrc=r=16000:cl=mono:d=1.5",
-        "sine=f=440:r=16000:d=3",
+        "sine=f=440:r=16000:d=2.5",
     ]
     graph = "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v];[3:a][4:a]concat=n=2:v=0:a=1[a]"
     _ffmpeg(
