@@ -88,7 +88,6 @@ class EngineService:
         self.ready_paths = {ready_path, "/ready"}
         self.loaded = threading.Event()
         self.load_error: str | None = None
-        self._tasks: list[threading.Thread] = []
 
     def start_loading(self) -> threading.Thread:
         thread = threading.Thread(target=self._load, name=f"{self.engine.name}-load", daemon=True)
@@ -159,14 +158,7 @@ class EngineService:
             daemon=True,
         )
         thread.start()
-        self._tasks = [*[t for t in self._tasks if t.is_alive()], thread]
         return {"estimatedProcessingTimeInSeconds": engine.estimate_seconds(form)}
-
-    def wait_for_tasks(self, timeout: float) -> None:
-        """Waits (at most `timeout` seconds in all) for running tasks; used when stopping."""
-        deadline = time.monotonic() + timeout
-        for thread in list(self._tasks):
-            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _text(status: int, message: str) -> Response:
