@@ -19,8 +19,11 @@ NO_ENGINES = "none"
 
 
 def _env(home: Path, engines: str | None) -> dict[str, str]:
-    """The user's environment with this state folder; `engines` None hosts every sample engine."""
-    env = {**os.environ, "MEDIALENS_HOME": str(home)}
+    """The user's environment with this state folder; `engines` None hosts every sample engine.
+
+    A terminal 160 columns wide: rich wraps tables to the terminal (80 columns without one), which
+    would split the names and findings the tests look for across lines."""
+    env = {**os.environ, "MEDIALENS_HOME": str(home), "COLUMNS": "160"}
     env.pop("MEDIALENS_ENGINES", None)
     if engines is not None:
         env["MEDIALENS_ENGINES"] = engines
