@@ -12,11 +12,13 @@ import pytest
 from werkzeug.test import Client
 
 from api.engines.tasks import FAILURE_REASONS
+from api.engines.tasks import HeartbeatStatus as PlatformStatus
 from engines.toolkit import (
     ChunkEngine,
     EngineFailure,
     EngineService,
     FailureReason,
+    HeartbeatStatus,
     ProcessRequest,
     TaskEngine,
     TaskReporter,
@@ -167,8 +169,10 @@ def test_port_and_paths_come_from_the_toolkit_variables(monkeypatch: pytest.Monk
     assert _port_and_paths(0) == (0, "/v3/process", "/readyz")
 
 
-def test_failure_reasons_are_the_platforms() -> None:
+def test_heartbeat_words_are_the_platforms() -> None:
+    # The engines stand alone (no import of the platform's packages), so they mirror its words.
     assert {reason.value for reason in FailureReason} == FAILURE_REASONS
+    assert {status.value for status in HeartbeatStatus} == {status.value for status in PlatformStatus}
 
 
 class Counting(TaskEngine):
