@@ -69,7 +69,7 @@ def read_findings(documents: list[dict[str, Any]]) -> Findings:
                 found.languages.append(finding.label)
                 continue
             item = Finding(
-                finding.label if finding.kind in GROUPS else f"{finding.kind}: {finding.label}",
+                finding.label if finding.kind in (*GROUPS, "object") else f"{finding.kind}: {finding.label}",
                 finding.start_ms or 0,
                 finding.stop_ms or 0,
                 finding.confidence,

@@ -138,11 +138,20 @@ def _frames(
         ["-i", str(source), "-an", "-vf", vf, "-fps_mode", "passthrough", *codec, "-frame_pts", "1", pattern]
     )
     step = 1000 / fps
+    files = sorted(out.glob(f"chunk-*{plan.suffix}"))
+    indexes = [int(path.stem.split("-")[1]) for path in files]
+    # Frames mpdecimate dropped were near-identical to the last one kept: that frame stands for
+    # them, so its span runs to the next kept frame. A frame dropped as blurred stands for nothing.
+    stands_for_skipped = chunking.SkipSimilarFrames and chunking.MaxBlur is None
     pieces = []
-    for path in sorted(out.glob(f"chunk-*{plan.suffix}")):
-        index = int(path.stem.split("-")[1])
+    for position, (path, index) in enumerate(zip(files, indexes, strict=True)):
         start = round(index * step)
-        pieces.append(Piece(path, start, _end(round((index + 1) * step), duration_ms, start), width, height))
+        following = indexes[position + 1] if position + 1 < len(indexes) else None
+        if stands_for_skipped:
+            end = round(following * step) if following is not None else max(duration_ms, start)
+        else:
+            end = round((index + 1) * step)
+        pieces.append(Piece(path, start, _end(end, duration_ms, start), width, height))
     return pieces
 
 

@@ -74,8 +74,20 @@ def test_similar_frames_are_skipped_and_the_kept_ones_keep_their_times(tmp_path:
     how = choose_cut("Video", "still.mp4", chunking, manifest("image/jpeg"))
     assert how is not None
     pieces = cut(still, how, chunking, tmp_path / "out")
-    assert [(p.start_ms, p.end_ms) for p in pieces] == [(0, 500)]
+    # The one frame kept stands for the near-identical ones skipped after it: the whole video.
+    assert [(p.start_ms, p.end_ms) for p in pieces] == [(0, 3000)]
     assert frames_at_rate(3000, 2) == 6
+
+
+def test_a_kept_frame_spans_the_similar_frames_up_to_the_next_kept_one(tmp_path: Path) -> None:
+    red_from_half_way = "drawbox=w=160:h=120:color=red:t=fill:enable='gte(t,1.5)'"
+    source = f"color=c=blue:size=160x120:rate=25:duration=3,{red_from_half_way}"
+    two_scenes = _video(tmp_path / "scenes.mp4", source)
+    chunking = ChunkingSpec(FramesPerSecond=2, SkipSimilarFrames=True)
+    how = choose_cut("Video", "scenes.mp4", chunking, manifest("image/jpeg"))
+    assert how is not None
+    pieces = cut(two_scenes, how, chunking, tmp_path / "out")
+    assert [(p.start_ms, p.end_ms) for p in pieces] == [(0, 1500), (1500, 3000)]
 
 
 def test_blurred_frames_are_skipped(tmp_path: Path) -> None:
