@@ -24,6 +24,7 @@ from infrastructure.parameters import PlatformParameters
 from infrastructure.paths import REPO_ROOT, only_packages
 from infrastructure.python_function import FunctionDefaults
 from infrastructure.registration import LibraryRegistration
+from infrastructure.sample_engines import SAMPLE_ENGINES_CONTEXT, engine_urls
 from infrastructure.scheduler import WorkflowScheduler
 from infrastructure.state_machines import WorkflowStateMachines, tag_invokable
 from infrastructure.status_events import StatusEvents
@@ -31,6 +32,7 @@ from infrastructure.workflow_api import WorkflowApi
 from infrastructure.workflow_steps import WorkflowSteps
 from infrastructure.workflow_tables import WorkflowTables
 from operators.catalog import load_catalog
+from operators.library_engines import operation_requests as engine_operation_requests
 from operators.library_workflows import library_stages, library_workflows
 
 
@@ -172,15 +174,22 @@ class MedialensStack(Stack):
             test_resources=params.test_resources_enabled,
         )
         tag_invokable(library)
+        # The sample engines' operators where the deployer says the engines run (context).
+        engine_operations = engine_operation_requests(
+            engine_urls(self.node.try_get_context(SAMPLE_ENGINES_CONTEXT))
+        )
+        present = {entry.definition.Name for entry in load_catalog()} | {
+            op["Name"] for op in engine_operations
+        }
         registration = LibraryRegistration(
             self,
             "Registration",
             defaults=platform,
             workflow_api=workflow.service.rest_api,
             workflow_api_url=workflow.url,
-            operations=library.operation_requests(),
-            stages=library_stages(),
-            workflows=library_workflows(),
+            operations=[*library.operation_requests(), *((body, None) for body in engine_operations)],
+            stages=library_stages(present),
+            workflows=library_workflows(present),
             max_concurrent_workflows=params.max_concurrent_workflows.value_as_string,
             applied_at=applied_at,
         )

@@ -15,15 +15,37 @@ from typing import Any
 import pytest
 
 from infrastructure.app_factory import APPLIED_AT_CONTEXT, SKIP_BUNDLING_CONTEXT
+from infrastructure.sample_engines import SAMPLE_ENGINES_CONTEXT
+from operators.catalog import load_catalog
+from operators.library_engines import operation_requests, sample_engines
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APPLIED_AT = "2026-01-01T00:00:00+00:00"
+# Where the deployer says the sample engines run: the stack registers their operators and workflows.
+SAMPLE_ENGINE_URLS = {name: f"https://{name}.engines.example:8443" for name in sample_engines()}
+
+
+def engine_operation_bodies() -> list[dict[str, Any]]:
+    """The sample engines' operation bodies the stack registers (as `SAMPLE_ENGINE_URLS` says)."""
+    return operation_requests(SAMPLE_ENGINE_URLS)
+
+
+def library_operator_names() -> set[str]:
+    """Every operator the stack registers outside the test resources: catalog and engine operators."""
+    catalog = {entry.definition.Name for entry in load_catalog() if not entry.definition.TestResource}
+    return catalog | {body["Name"] for body in engine_operation_bodies()}
 
 
 def cdk_context(**extra: Any) -> dict[str, Any]:
     """cdk.json's context, as the CLI would pass it, plus no bundling and a fixed registration stamp."""
     context: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
-    return {**context, SKIP_BUNDLING_CONTEXT: True, APPLIED_AT_CONTEXT: APPLIED_AT, **extra}
+    return {
+        **context,
+        SKIP_BUNDLING_CONTEXT: True,
+        APPLIED_AT_CONTEXT: APPLIED_AT,
+        SAMPLE_ENGINES_CONTEXT: json.dumps(SAMPLE_ENGINE_URLS),  # as `-c sampleEngines=...` gives it
+        **extra,
+    }
 
 
 @dataclass(frozen=True)

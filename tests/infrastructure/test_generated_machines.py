@@ -16,7 +16,7 @@ from api.workflow.generator import StepFunctionArns, WorkflowGenerator
 from api.workflow.models import Operation, Stage, Workflow
 from operators.catalog import load_catalog
 from operators.library_workflows import library_stages, library_workflows
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, engine_operation_bodies, library_operator_names
 from tests.support.asl_validator import asl_validator_problems, validator_problem
 
 REGION_ACCOUNT = "eu-west-1:123456789012"
@@ -55,6 +55,12 @@ def operations(synthesized: Synthesized) -> dict[str, Operation]:
     return found
 
 
+@pytest.fixture(scope="module")
+def engine_operations() -> dict[str, Operation]:
+    """The sample engines' operators the stack registers (context `sampleEngines`)."""
+    return {body["Name"]: Operation.model_validate(body) for body in engine_operation_bodies()}
+
+
 @pytest.fixture(autouse=True)
 def _require_validator() -> None:
     problem = validator_problem()
@@ -67,13 +73,20 @@ def _validated(definition: str) -> list[str]:
 
 
 def test_the_library_workflows_compile_to_valid_asl(
-    generator: WorkflowGenerator, operations: dict[str, Operation]
+    generator: WorkflowGenerator, operations: dict[str, Operation], engine_operations: dict[str, Operation]
 ) -> None:
-    stages = {body["Name"]: Stage.model_validate(body) for body in library_stages()}
-    workflows = library_workflows()
-    assert workflows
+    names = library_operator_names()
+    stages = {body["Name"]: Stage.model_validate(body) for body in library_stages(names)}
+    workflows = library_workflows(names)
+    assert {body["Name"] for body in workflows} == {
+        "MediaAnalysisWorkflow",
+        "VideoWorkflow",
+        "ImageWorkflow",
+        "TextWorkflow",
+    }
+    everything = {**operations, **engine_operations}
     for body in workflows:
-        definition = generator.compile(Workflow.model_validate(body), stages, operations)
+        definition = generator.compile(Workflow.model_validate(body), stages, everything)
         assert _validated(definition) == [], body["Name"]
 
 

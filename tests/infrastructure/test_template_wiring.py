@@ -15,7 +15,7 @@ from infrastructure.python_function import RUNTIME
 from infrastructure.state_machines import INVOKE_TAG_KEY
 from operators.catalog import load_catalog
 from operators.library_workflows import library_stages, library_workflows
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, engine_operation_bodies, library_operator_names
 
 OUTPUTS = {
     "WorkflowApiEndpoint",
@@ -137,9 +137,18 @@ def test_registration_registers_the_library_with_test_operators_conditional(synt
     )
     test_names = sorted(e.definition.Name for e in load_catalog() if e.definition.TestResource)
     assert sorted(_operation_name(item["Fn::If"][1]) for item in conditional) == test_names
-    assert len(properties["Operations"]) == len(load_catalog())
-    assert [json.loads(s) for s in properties["Stages"]] == library_stages()
-    assert [json.loads(w) for w in properties["Workflows"]] == library_workflows()
+    engines = engine_operation_bodies()
+    assert len(properties["Operations"]) == len(load_catalog()) + len(engines)
+    # The sample engines' operators as the deployer placed them (context), after the catalog's.
+    assert [json.loads(body) for body in properties["Operations"][-len(engines) :]] == engines
+    names = library_operator_names()
+    assert [json.loads(s) for s in properties["Stages"]] == library_stages(names)
+    assert [json.loads(w) for w in properties["Workflows"]] == library_workflows(names)
+    assert {json.loads(w)["Name"] for w in properties["Workflows"]} >= {
+        "VideoWorkflow",
+        "ImageWorkflow",
+        "TextWorkflow",
+    }
     assert properties["MaxConcurrentWorkflows"] == {"Ref": "MaxConcurrentWorkflows"}
     # It may only run once the workflow API's stage is deployed.
     stage_id = synthesized.logical_id(stack.workflow_api.service.rest_api.api.deployment_stage)
@@ -258,14 +267,19 @@ def test_registration_properties_as_deployed_are_what_the_handler_accepts(
 
     catalog = load_catalog()
     expected = {e.definition.Name for e in catalog if test_resources or not e.definition.TestResource}
+    expected |= {body["Name"] for body in engine_operation_bodies()}
     assert {body["Name"] for body in properties.Operations} == expected
     for body in properties.Operations:  # what POST /workflow/operation will validate
         operation = Operation.model_validate(body)
-        assert operation.StartLambdaArn.startswith("arn:aws:lambda:")
+        if operation.Engine is None:
+            assert operation.StartLambdaArn.startswith("arn:aws:lambda:")
+        else:
+            assert str(operation.Engine.ProcessUrl).startswith("https://")
+    names = library_operator_names()
     assert [Stage.model_validate(body).Name for body in properties.Stages] == [
-        s["Name"] for s in library_stages()
+        s["Name"] for s in library_stages(names)
     ]
     assert [Workflow.model_validate(body).Name for body in properties.Workflows] == [
-        w["Name"] for w in library_workflows()
+        w["Name"] for w in library_workflows(names)
     ]
     assert properties.MaxConcurrentWorkflows == int(parameters["MaxConcurrentWorkflows"])
