@@ -28,6 +28,8 @@ from api.search.sqlite_index import SearchIndexError, SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
 from medialens.inspect.server import preferred_inspect_port
+from medialens.engine_harness.cli import engine_app
+from medialens.engine_harness.errors import HarnessError
 from medialens.runtime.platform import LocalPlatform
 from medialens.sample_engines import UnknownEngineError, hosted_engines
 from medialens.state import HOME_ENV, Endpoints, StateDir
@@ -41,6 +43,7 @@ app = typer.Typer(
 )
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
+app.add_typer(engine_app, name="engine")
 
 STOP_WAIT_SECONDS = 60.0
 
@@ -52,7 +55,7 @@ class CliError(Exception):
 def main() -> None:
     try:
         app()
-    except CliError as exc:
+    except (CliError, HarnessError) as exc:
         # One line whatever the terminal width, and the message printed as it is (no markup).
         errors.print(f"medialens: {exc}", markup=False, soft_wrap=True)
         raise SystemExit(1) from None

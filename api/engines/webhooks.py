@@ -39,7 +39,9 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 _ENDED_WAIT = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 
 
-class _RefusedError(Exception):
+class WebhookRefusedError(Exception):
+    """A webhook call refused: `status` is the HTTP answer, the message says why."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -56,15 +58,15 @@ def lambda_handler(event: dict[str, Any], context: Any, session: Any = None) -> 
     bucket = os.environ[settings.DATAPLANE_BUCKET]
     try:
         prefix, kind, record = _authorise(event, s3, bucket)
-        body = _body(event)
+        body = parse_body(event.get("body") or "")
         if kind == "heartbeat":
-            heartbeat = _heartbeat(body)
+            heartbeat = parse_heartbeat(body)
             s3.put_object(Bucket=bucket, Key=heartbeat_key(prefix), Body=json.dumps(heartbeat).encode())
             _wake(session.client("stepfunctions"), str(record.get("TaskToken", "")), heartbeat["status"])
         else:
-            raw = json.dumps(_result(body), sort_keys=True).encode()
+            raw = json.dumps(parse_result(body), sort_keys=True).encode()
             s3.put_object(Bucket=bucket, Key=result_key(prefix, raw), Body=raw)
-    except _RefusedError as refused:
+    except WebhookRefusedError as refused:
         return _answer(refused.status, str(refused))
     return _answer(204)
 
@@ -72,11 +74,11 @@ def lambda_handler(event: dict[str, Any], context: Any, session: Any = None) -> 
 def _authorise(event: dict[str, Any], s3: Any, bucket: str) -> tuple[str, str, dict[str, Any]]:
     parts = str(event.get("path", "")).strip("/").split("/")
     if event.get("httpMethod") != "POST" or len(parts) != 4 or parts[0] != "tasks":
-        raise _RefusedError(404, "not found: POST /tasks/{task}/{secret}/heartbeat or /result")
+        raise WebhookRefusedError(404, "not found: POST /tasks/{task}/{secret}/heartbeat or /result")
     _, task, secret, kind = parts
     if kind not in ("heartbeat", "result"):
-        raise _RefusedError(404, "not found: POST /tasks/{task}/{secret}/heartbeat or /result")
-    forbidden = _RefusedError(403, "forbidden: unknown task, wrong secret or past the task's maxTTL")
+        raise WebhookRefusedError(404, "not found: POST /tasks/{task}/{secret}/heartbeat or /result")
+    forbidden = WebhookRefusedError(403, "forbidden: unknown task, wrong secret or past the task's maxTTL")
     prefix = task_prefix(task)
     if prefix is None:
         raise forbidden
@@ -104,33 +106,35 @@ def _wake(stepfunctions: Any, token: str, status: str) -> None:
             raise
 
 
-def _body(event: dict[str, Any]) -> dict[str, Any]:
-    raw = event.get("body") or ""
-    if len(raw.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise _RefusedError(413, f"body larger than {MAX_BODY_BYTES} bytes")
+def parse_body(raw: str | bytes) -> dict[str, Any]:
+    """A webhook's JSON object body; WebhookRefusedError 413 / 400 when too large or not an object."""
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+    if size > MAX_BODY_BYTES:
+        raise WebhookRefusedError(413, f"body larger than {MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw)
     except ValueError as exc:
-        raise _RefusedError(400, f"body is not JSON: {exc}") from exc
+        raise WebhookRefusedError(400, f"body is not JSON: {exc}") from exc
     if not isinstance(body, dict):
-        raise _RefusedError(400, "body must be a JSON object")
+        raise WebhookRefusedError(400, "body must be a JSON object")
     return body
 
 
-def _heartbeat(body: dict[str, Any]) -> dict[str, Any]:
+def parse_heartbeat(body: dict[str, Any]) -> dict[str, Any]:
+    """The heartbeat as kept (`at` = now, `infoMsg` from either spelling); 400 when malformed."""
     status = body.get("status")
     if status not in {member.value for member in HeartbeatStatus}:
-        raise _RefusedError(400, "status must be running, complete or failed")
+        raise WebhookRefusedError(400, "status must be running, complete or failed")
     reason = body.get("failureReason")
     if status == HeartbeatStatus.FAILED and reason not in FAILURE_REASONS:
-        raise _RefusedError(
+        raise WebhookRefusedError(
             400, f"failureReason is required when failed, one of: {', '.join(sorted(FAILURE_REASONS))}"
         )
     if reason is not None and reason not in FAILURE_REASONS:
-        raise _RefusedError(400, f"unknown failureReason {reason!r}")
+        raise WebhookRefusedError(400, f"unknown failureReason {reason!r}")
     for counter in ("bytesRead", "bytesWritten", "messagesWritten"):
         if counter in body and (isinstance(body[counter], bool) or not isinstance(body[counter], int)):
-            raise _RefusedError(400, f"{counter} must be an integer")
+            raise WebhookRefusedError(400, f"{counter} must be an integer")
     return {
         "status": status,
         "at": time.time(),
@@ -141,11 +145,12 @@ def _heartbeat(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _result(body: dict[str, Any]) -> dict[str, Any]:
+def parse_result(body: dict[str, Any]) -> dict[str, Any]:
+    """The result as kept (`output` a VTN object, offsets non-negative integers); 400 when malformed."""
     output = body.get("output")
     if not isinstance(output, dict):
-        raise _RefusedError(400, "output must be a VTN document (a JSON object)")
+        raise WebhookRefusedError(400, "output must be a VTN document (a JSON object)")
     for key in ("startOffsetMs", "endOffsetMs"):
         if key in body and (isinstance(body[key], bool) or not isinstance(body[key], int) or body[key] < 0):
-            raise _RefusedError(400, f"{key} must be a non-negative integer")
+            raise WebhookRefusedError(400, f"{key} must be a non-negative integer")
     return {key: value for key, value in body.items() if key != "multipart" or isinstance(value, bool)}

@@ -133,37 +133,62 @@ def engine_dir(operator: str) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class TaskContext:
+    """Who a `/process` call is for: the job (execution), operator, asset and task payload."""
+
+    JobId: str
+    Operator: str
+    AssetId: str
+    Payload: dict[str, Any]
+    ChunkMetadata: dict[str, str] = field(default_factory=dict)  # the toolkit's `chunk-metadata-*`
+
+
 def process_form(
     engine: EngineBlock, run: Run, chunk: Chunk, cache_uri: str, task_tmp_dir: Path
+) -> dict[str, str]:
+    """The form of one chunk of an operator's run (see `build_form`); `engineDir` is `engine_dir`."""
+    task = TaskContext(run.ExecutionId, run.Operator, run.AssetId, run.Payload, run.ChunkMetadata)
+    return build_form(engine, task, chunk, cache_uri, task_tmp_dir, engine_dir(run.Operator))
+
+
+def build_form(
+    engine: EngineBlock,
+    task: TaskContext,
+    chunk: Chunk,
+    cache_uri: str,
+    task_tmp_dir: Path,
+    engine_folder: Path,
 ) -> dict[str, str]:
     """Every field of the toolkit's `/process` form that applies to a chunk engine (seed 000).
 
     All values are strings (multipart fields); `payload` is the task payload as a JSON string,
-    `chunk-metadata-<key>` each key of the run's parent metadata (strings as they are, anything
+    `chunk-metadata-<key>` each key of the task's parent metadata (strings as they are, anything
     else as JSON), `chunk-metadata-assetId` the asset. The caller adds the webhooks.
+    `libraryModelDirectory` is created under `engine_folder`, so it outlives the task.
     """
     fields = {
         "chunkMimeType": chunk.MimeType,
-        "chunkUUID": f"{run.ExecutionId}-{run.Operator}-{chunk.Index}",
+        "chunkUUID": f"{task.JobId}-{task.Operator}-{chunk.Index}",
         "chunkIndex": str(chunk.Index),
         "startOffsetMS": str(chunk.StartMs),
         "endOffsetMS": str(chunk.EndMs),
         "cacheURI": cache_uri,
-        "payload": json.dumps(run.Payload, separators=(",", ":")),
-        "internalJobId": run.ExecutionId,
-        "internalTaskId": f"{run.ExecutionId}:{run.Operator}",
-        "chunkContext": json.dumps({"chunkIndex": chunk.Index, "assetId": run.AssetId}),
-        **{f"chunk-metadata-{key}": value for key, value in run.ChunkMetadata.items()},
-        "chunk-metadata-assetId": run.AssetId,
+        "payload": json.dumps(task.Payload, separators=(",", ":")),
+        "internalJobId": task.JobId,
+        "internalTaskId": f"{task.JobId}:{task.Operator}",
+        "chunkContext": json.dumps({"chunkIndex": chunk.Index, "assetId": task.AssetId}),
+        **{f"chunk-metadata-{key}": value for key, value in task.ChunkMetadata.items()},
+        "chunk-metadata-assetId": task.AssetId,
         "taskTmpDir": str(task_tmp_dir),
-        "engineDir": str(engine_dir(run.Operator)),
+        "engineDir": str(engine_folder),
         "maxTTL": str(engine.MaxTTLSeconds),
     }
     if chunk.Width and chunk.Height:
         fields["width"], fields["height"] = str(chunk.Width), str(chunk.Height)
     if engine.LibraryId:
         fields["libraryId"] = engine.LibraryId
-        library = engine_dir(run.Operator) / "library" / engine.LibraryId
+        library = engine_folder / "library" / engine.LibraryId
         library.mkdir(parents=True, exist_ok=True)
         fields["libraryModelDirectory"] = str(library)
     if engine.LibraryEngineModelId:

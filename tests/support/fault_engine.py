@@ -10,10 +10,10 @@ Process modes: `ok` (a valid VTN object per chunk, or a relative-time series wit
 `ignore` (204), `ttml` (200 application/ttml+xml), `slow:S` (a valid answer after S seconds).
 Async modes (a stream or batch engine: answers `{"estimatedProcessingTimeInSeconds": 30}`, then
 posts to its webhooks from a thread): `async-complete` (running, a result twice, complete),
-`async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-running`
-(running every 0.3 s for up to 20 s), and for a chunk engine `async-chunk` (answers
-`{"estimatedProcessingTimeInSeconds": 1}`, then posts the chunk's result to its result webhook).
-Each webhook answer's status is kept in `webhook_statuses`.
+`async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-stops` (one
+running heartbeat, then silence), `async-running` (running every 0.3 s for up to 20 s), and for a
+chunk engine `async-chunk` (answers `{"estimatedProcessingTimeInSeconds": 1}`, then posts the
+chunk's result to its result webhook). Each webhook answer's status is kept in `webhook_statuses`.
 """
 
 from __future__ import annotations
@@ -143,9 +143,13 @@ class FaultEngine:
         return Response(json.dumps(body), status=200, content_type="application/json")
 
     def _post(self, url: str, body: dict[str, Any]) -> None:
-        answer = requests.post(url, json=body, timeout=10)
+        """Post to a webhook; a webhook server already gone is recorded as status 0."""
+        try:
+            status = requests.post(url, json=body, timeout=10).status_code
+        except requests.RequestException:
+            status = 0
         with self._lock:
-            self.webhook_statuses.append(answer.status_code)
+            self.webhook_statuses.append(status)
 
     def _async_work(self, mode: str, fields: dict[str, Any]) -> None:
         """What a stream or batch engine does after accepting the task (bounded: 20 s at most)."""
@@ -167,6 +171,8 @@ class FaultEngine:
             self._post(
                 heartbeat, {"status": "failed", "failureReason": "invalid_data", "failureMsg": "unreadable"}
             )
+        elif mode == "async-stops":
+            self._post(heartbeat, {"status": "running", "infoMsg": "started"})
         elif mode == "async-running":
             for _ in range(66):
                 if self._stopping.wait(0.3):

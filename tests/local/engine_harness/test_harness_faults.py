@@ -1,0 +1,124 @@
+"""`medialens engine test` fails a faulty engine with a non-zero exit and one line naming the fault,
+and passes an engine that recovers within the retry policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from medialens.engine_harness.engine_process import free_port
+from tests.local.engine_harness.conftest import Samples, urls
+from tests.support.fault_engine import FaultEngine
+
+
+def chunk_args(samples: Samples, engine: FaultEngine, *extra: str) -> list[str]:
+    return [
+        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
+        *urls(engine), *extra,
+    ]  # fmt: skip
+
+
+def test_a_500_then_success_is_retried_and_passes(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
+    engine.process = "fail-once"
+    run = medialens(*chunk_args(samples, engine))
+    assert run.code == 0, run.err
+    (row,) = run.report()["rows"]
+    assert (row["status"], row["attempts"]) == ("SUCCESS", 2)
+    assert "retried: 500, 200" in row["detail"]
+
+
+@pytest.mark.parametrize(
+    ("ready", "process", "extra", "reason"),
+    [
+        ("ok", "status:422", [], "chunk 0 [0-0 ms] failed after 3 attempts: 422: engine says 422"),
+        ("ok", "hang", ["--call-timeout", "1", "--attempts", "1"], "timeout: no answer within 1 s"),
+        ("never", "ok", ["--ready-timeout", "2"], "engine not ready after 2 s"),
+        ("broken", "ok", [], "engine is broken: Ready answered 500: model failed to load"),
+        ("ok", "huge", [], "answer of 52428800 bytes is larger than the limit of 10485760 bytes"),
+        (
+            "ok",
+            "invalid",
+            ["--validation", "strict"],
+            "chunk 0 [0-0 ms]: not valid VTN (1 problems): $.series[0]: Additional properties are not "
+            "allowed ('found' was unexpected) (aion)",
+        ),
+    ],
+    ids=["4xx", "hang", "never-ready", "ready-500", "huge-answer", "invalid-vtn-strict"],
+)
+def test_a_faulty_chunk_engine_fails_with_a_one_line_reason(
+    medialens: Any,
+    samples: Samples,
+    engine: FaultEngine,
+    ready: str,
+    process: str,
+    extra: list[str],
+    reason: str,
+) -> None:
+    engine.ready, engine.process, engine.hang_seconds = ready, process, 3
+    run = medialens(*chunk_args(samples, engine, *extra))
+    assert run.code == 1
+    assert len(run.failures) == 1 and reason in run.failures[0], run.err
+    assert run.report()["passed"] is False and run.report()["failures"] == run.failures
+
+
+def test_invalid_vtn_in_warn_mode_is_reported_but_passes(
+    medialens: Any, samples: Samples, engine: FaultEngine
+) -> None:
+    engine.process = "invalid"
+    run = medialens(*chunk_args(samples, engine))
+    assert run.code == 0
+    assert "warning: chunk 0 [0-0 ms]: not valid VTN (1 problems): $.series[0]" in run.err
+    (row,) = run.report()["rows"]
+    assert row["violations"] == 1 and row["detail"].startswith("$.series[0]: Additional properties")
+
+
+def test_connection_refused_fails_naming_it(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/process"
+    args = chunk_args(samples, engine, "--attempts", "2")
+    args[args.index("--process-url") + 1] = closed
+    run = medialens(*args)
+    assert run.code == 1
+    (failure,) = run.failures
+    assert failure.startswith("chunk 0 [0-0 ms] failed after 2 attempts: ConnectionError:"), failure
+
+
+def test_an_engine_command_that_exits_fails_before_ready(medialens: Any, samples: Samples) -> None:
+    command = f'{__import__("sys").executable} -c "print(\'no model\'); raise SystemExit(3)"'
+    run = medialens("engine", "test", "--manifest", str(samples.chunk_manifest), "--command", command)
+    assert run.code == 1
+    (failure,) = run.failures
+    assert failure.startswith("the engine command exited with code 3 before Ready answered 200"), failure
+    assert "no model" in failure
+
+
+def stream_args(samples: Samples, engine: FaultEngine, mode: str, *extra: str) -> list[str]:
+    manifest = samples.stream_manifest if mode == "stream" else samples.batch_manifest
+    return ["engine", "test", "--manifest", str(manifest), "--media", str(samples.video), *urls(engine), *extra]
+
+
+@pytest.mark.parametrize(
+    ("mode", "process", "extra", "reason"),
+    [
+        ("stream", "async-failed", [], "heartbeat failed: invalid_data: unreadable"),
+        ("stream", "async-stops", ["--heartbeat-timeout", "1"], "heartbeat_timeout: no heartbeat for 1 s"),
+        ("batch", "async-silent", ["--heartbeat-timeout", "1"], "heartbeat_timeout: no heartbeat for 1 s"),
+        ("batch", "async-running", ["--max-ttl", "2"], "past maxTTL: no complete heartbeat within 2 s"),
+        ("stream", "status:503", ["--attempts", "1"], "/process failed after 1 attempts: 503: engine says 503"),
+    ],
+    ids=["heartbeat-failed", "heartbeat-stops", "no-heartbeat", "past-max-ttl", "process-fails"],
+)
+def test_a_faulty_stream_or_batch_engine_fails_with_a_one_line_reason(
+    medialens: Any,
+    samples: Samples,
+    engine: FaultEngine,
+    mode: str,
+    process: str,
+    extra: list[str],
+    reason: str,
+) -> None:
+    engine.process = process
+    run = medialens(*stream_args(samples, engine, mode, *extra))
+    assert run.code == 1
+    assert run.failures == [reason], run.err
+    assert run.report()["rows"][0]["name"] == "task"
