@@ -52,8 +52,9 @@ from operators.engine.vtn import validate
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 READY_CHECK_SECONDS = 2.0
-# Without a manifest the console takes any file, as the toolkit's console does.
-ANY_CHUNK = {"engineMode": "chunk", "supportedInputFormats": ["*/*"]}
+# Without a manifest, a chunk engine; the console sends any file whatever the manifest says, as the
+# toolkit's console does.
+ANY_CHUNK = {"engineMode": "chunk", "supportedInputFormats": ["application/octet-stream"]}
 
 
 @dataclass

@@ -34,7 +34,10 @@ def judge_output(context: RunContext, name: str, output: Any) -> list[str]:
     if not isinstance(output, dict):
         problems = [f"$: the answer is JSON but not an object ({type(output).__name__}); VTN is an object"]
     else:
-        problems = validate(output, context.block.Validation.Contracts)
+        contracts = list(context.block.Validation.Contracts)
+        if contracts and "validationContracts" not in output:
+            output = {**output, "validationContracts": contracts}  # as the merged document declares them
+        problems = validate(output, contracts)
     if problems:
         summary = f"{name}: not valid VTN ({len(problems)} problems): {'; '.join(problems)}"
         if mode is ValidationMode.STRICT:

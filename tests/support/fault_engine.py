@@ -13,7 +13,8 @@ posts to its webhooks from a thread): `async-complete` (running, a result twice,
 `async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-stops` (one
 running heartbeat, then silence), `async-running` (running every 0.3 s for up to 20 s), and for a
 chunk engine `async-chunk` (answers `{"estimatedProcessingTimeInSeconds": 1}`, then posts the
-chunk's result to its result webhook). Each webhook answer's status is kept in `webhook_statuses`.
+chunk's result to its result webhook). Each webhook answer's status is kept in `webhook_statuses`
+(0: the webhook server was gone).
 """
 
 from __future__ import annotations

@@ -81,12 +81,19 @@ def _unfilter(raw: bytes, stride: int, height: int, bpp: int) -> list[bytearray]
                 row[i] = (row[i] + (left + up) // 2) & 0xFF
             elif kind == 4:
                 corner = previous[i - bpp] if i >= bpp else 0
-                guess = left + up - corner
-                nearest = min((abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner))
-                row[i] = (row[i] + nearest[2]) & 0xFF
+                row[i] = (row[i] + _paeth(left, up, corner)) & 0xFF
         rows.append(row)
         previous = row
     return rows
+
+
+def _paeth(left: int, up: int, corner: int) -> int:
+    """PNG's Paeth predictor: whichever neighbour is nearest to left + up - corner."""
+    guess = left + up - corner
+    far_left, far_up, far_corner = abs(guess - left), abs(guess - up), abs(guess - corner)
+    if far_left <= far_up and far_left <= far_corner:
+        return left
+    return up if far_up <= far_corner else corner
 
 
 def label(brightness: float) -> str:

@@ -38,9 +38,7 @@ class CliRun:
 
 
 @pytest.fixture
-def medialens(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> Any:
+def medialens(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Any:
     """Runs `medialens <args>` as the console script does; answers exit code, stdout, stderr."""
 
     def run(*args: str) -> CliRun:
@@ -78,7 +76,9 @@ class Samples:
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Samples:
     folder = tmp_path_factory.mktemp("samples")
     video = make_sample_video(folder / "sample.mp4", seconds=2)
-    jpeg_only = EngineManifest.model_validate({"engineMode": "stream", "supportedInputFormats": ["image/jpeg"]})
+    jpeg_only = EngineManifest.model_validate(
+        {"engineMode": "stream", "supportedInputFormats": ["image/jpeg"]}
+    )
     frame = generated_media(EngineMode.STREAM, jpeg_only, folder).path
     return Samples(
         video,

@@ -19,7 +19,9 @@ def chunk_args(samples: Samples, engine: FaultEngine, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def test_a_500_then_success_is_retried_and_passes(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
+def test_a_500_then_success_is_retried_and_passes(
+    medialens: Any, samples: Samples, engine: FaultEngine
+) -> None:
     engine.process = "fail-once"
     run = medialens(*chunk_args(samples, engine))
     assert run.code == 0, run.err
@@ -84,7 +86,7 @@ def test_connection_refused_fails_naming_it(medialens: Any, samples: Samples, en
 
 
 def test_an_engine_command_that_exits_fails_before_ready(medialens: Any, samples: Samples) -> None:
-    command = f'{__import__("sys").executable} -c "print(\'no model\'); raise SystemExit(3)"'
+    command = f"{__import__('sys').executable} -c \"print('no model'); raise SystemExit(3)\""
     run = medialens("engine", "test", "--manifest", str(samples.chunk_manifest), "--command", command)
     assert run.code == 1
     (failure,) = run.failures
@@ -94,7 +96,16 @@ def test_an_engine_command_that_exits_fails_before_ready(medialens: Any, samples
 
 def stream_args(samples: Samples, engine: FaultEngine, mode: str, *extra: str) -> list[str]:
     manifest = samples.stream_manifest if mode == "stream" else samples.batch_manifest
-    return ["engine", "test", "--manifest", str(manifest), "--media", str(samples.video), *urls(engine), *extra]
+    return [
+        "engine",
+        "test",
+        "--manifest",
+        str(manifest),
+        "--media",
+        str(samples.video),
+        *urls(engine),
+        *extra,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +115,12 @@ def stream_args(samples: Samples, engine: FaultEngine, mode: str, *extra: str) -
         ("stream", "async-stops", ["--heartbeat-timeout", "1"], "heartbeat_timeout: no heartbeat for 1 s"),
         ("batch", "async-silent", ["--heartbeat-timeout", "1"], "heartbeat_timeout: no heartbeat for 1 s"),
         ("batch", "async-running", ["--max-ttl", "2"], "past maxTTL: no complete heartbeat within 2 s"),
-        ("stream", "status:503", ["--attempts", "1"], "/process failed after 1 attempts: 503: engine says 503"),
+        (
+            "stream",
+            "status:503",
+            ["--attempts", "1"],
+            "/process failed after 1 attempts: 503: engine says 503",
+        ),
     ],
     ids=["heartbeat-failed", "heartbeat-stops", "no-heartbeat", "past-max-ttl", "process-fails"],
 )

@@ -1,0 +1,154 @@
+"""Passing `medialens engine test` runs and what report.json and merged-vtn.json hold; mistakes on
+the command line are one line and exit 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.local.engine_harness.conftest import Samples, urls, write_manifest
+from tests.support.fault_engine import FaultEngine
+
+
+def test_a_good_chunk_engine_passes_with_every_field_sent(
+    medialens: Any, samples: Samples, engine: FaultEngine
+) -> None:
+    run = medialens(
+        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.video),
+        *urls(engine), "--fps", "2", "--payload", '{"threshold": 0.5}', "--validation", "strict",
+        "--library-id", "lib-1", "--library-engine-model-id", "model-7",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert "engine test passed" in run.out
+    report = run.report()
+    assert report["passed"] is True and report["failures"] == []
+    assert report["engine"]["mode"] == "chunk"
+    assert report["media"] == {
+        "path": str(samples.video),
+        "kind": "Video",
+        "mimeType": "video/mp4",
+        "generated": False,
+    }
+    rows = report["rows"]
+    assert [(row["name"], row["startMs"], row["endMs"]) for row in rows] == [
+        ("chunk 0", 0, 500), ("chunk 1", 500, 1000), ("chunk 2", 1000, 1500), ("chunk 3", 1500, 2000)
+    ]  # fmt: skip
+    assert all(row["status"] == "SUCCESS" and row["violations"] == 0 and row["objects"] == 1 for row in rows)
+    form = engine.forms[0]
+    for name in (
+        "chunkMimeType", "chunkUUID", "chunkIndex", "startOffsetMS", "endOffsetMS", "width", "height",
+        "cacheURI", "payload", "internalJobId", "internalTaskId", "chunkContext", "chunk-metadata-assetId",
+        "taskTmpDir", "engineDir", "maxTTL", "libraryId", "libraryEngineModelId", "libraryModelDirectory",
+    ):  # fmt: skip
+        assert form.get(name), name
+    assert form["chunkMimeType"] == "image/jpeg" and (form["width"], form["height"]) == ("320", "240")
+    assert json.loads(form["payload"]) == {"threshold": 0.5} and form["chunk.size"] > 1000
+    merged = json.loads((run.report_dir / report["mergedVtn"]).read_text())
+    assert [item["startTimeMs"] for item in merged["series"]] == [0, 500, 1000, 1500]
+    assert merged["sourceEngineName"] == "fault-chunk"
+
+
+def test_the_cache_uri_serves_the_chunk(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
+    """The engine may read `cacheURI` instead of the file: the harness serves it during the run."""
+    served: list[int] = []
+    original = engine._process
+
+    def fetch_then_answer(request: Any) -> Any:
+        import requests
+
+        served.append(len(requests.get(request.form["cacheURI"], timeout=5).content))
+        return original(request)
+
+    engine._process = fetch_then_answer  # type: ignore[method-assign]
+    run = medialens(
+        "engine",
+        "test",
+        "--manifest",
+        str(samples.chunk_manifest),
+        "--media",
+        str(samples.frame),
+        *urls(engine),
+    )
+    assert run.code == 0, run.err
+    assert served == [samples.frame.stat().st_size]
+
+
+@pytest.mark.parametrize("mode", ["stream", "batch"])
+def test_a_good_stream_or_batch_engine_passes(
+    medialens: Any, samples: Samples, engine: FaultEngine, mode: str
+) -> None:
+    engine.process = "async-complete"
+    manifest = samples.stream_manifest if mode == "stream" else samples.batch_manifest
+    run = medialens(
+        "engine", "test", "--manifest", str(manifest), "--media", str(samples.video), *urls(engine),
+        "--validation", "strict", "--contract", "transcript",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    report = run.report()
+    task, result = report["rows"]
+    assert (task["name"], task["status"], task["series"]) == ("task", "COMPLETE", 1)
+    assert "last infoMsg: 1 result" in task["detail"]
+    assert (result["name"], result["startMs"], result["endMs"], result["status"]) == (
+        "result 0",
+        0,
+        3000,
+        "RESULT",
+    )
+    assert report["task"]["heartbeats"] == 2 and report["task"]["repeatedResults"] == 1
+    assert report["task"]["lastHeartbeat"]["status"] == "complete"
+    assert report["validation"] == {"mode": "strict", "contracts": ["transcript"], "problems": []}
+    (form,) = engine.forms
+    assert form["chunk.size"] is None and form["cacheURI"].startswith("http://127.0.0.1:")
+    assert form["heartbeatWebhook"].endswith("/heartbeat") and form["resultWebhook"].endswith("/result")
+    assert engine.webhook_statuses == [204, 204, 204, 204]
+    merged = json.loads((run.report_dir / "merged-vtn.json").read_text())
+    assert merged["series"][0]["words"] == [{"word": "hello"}]
+    assert merged["validationContracts"] == ["transcript"]
+
+
+def test_a_manifest_problem_is_warned_and_a_media_type_it_does_not_take_fails(
+    medialens: Any, samples: Samples, engine: FaultEngine, tmp_path: Path
+) -> None:
+    manifest = write_manifest(tmp_path, "chunk", ["audio/wav"], intialConcurrency=2)
+    run = medialens(
+        "engine", "test", "--manifest", str(manifest), "--media", str(samples.frame), *urls(engine)
+    )
+    assert run.code == 1
+    assert "warning: manifest: intialConcurrency is the toolkit examples' misspelling" in run.err
+    assert "warning: manifest: engineId is missing" in run.err
+    (failure,) = run.failures
+    assert failure.startswith("the manifest takes no chunk type of Image media"), failure
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--manifest", "missing.json", "--process-url", "http://127.0.0.1:1/p", "--ready-url", "http://x/r"],
+         "medialens: manifest not found: missing.json"),
+        (["--manifest", "{chunk}", "--process-url", "ftp://host/process", "--ready-url", "http://x/r"],
+         "medialens: --process-url must be an absolute http(s) URL, got 'ftp://host/process'"),
+        (["--manifest", "{chunk}", "--command", "x", "--payload", "{not json"],
+         "medialens: the payload (--payload) is not JSON: Expecting property name enclosed in double quotes"),
+        (["--manifest", "{chunk}", "--command", "x", "--media", "nowhere.mp4"],
+         "medialens: media file not found: nowhere.mp4"),
+        (["--manifest", "{bad}", "--command", "x"],
+         "medialens: the manifest {bad} is not usable: engineMode: Input should be 'chunk', 'stream'"),
+        (["--manifest", "{chunk}"],
+         "medialens: give the engine: --command CMD, or both --process-url and --ready-url"),
+        (["--manifest", "{chunk}", "--command", "x", "--fps", "0"],
+         "medialens: bad setting: Chunking.FramesPerSecond: Input should be greater than 0"),
+    ],
+    ids=["no-manifest", "bad-url", "bad-payload", "no-media", "bad-manifest", "no-engine", "bad-fps"],
+)  # fmt: skip
+def test_a_command_line_mistake_is_one_line_and_exit_1(
+    medialens: Any, samples: Samples, tmp_path: Path, args: list[str], message: str
+) -> None:
+    bad = write_manifest(tmp_path, "legacy", ["video/mp4"])
+    filled = [a.replace("{chunk}", str(samples.chunk_manifest)).replace("{bad}", str(bad)) for a in args]
+    run = medialens("engine", "test", *filled)
+    assert run.code == 1
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message.replace("{bad}", str(bad))), run.err
