@@ -117,3 +117,10 @@ def test_the_walkthrough_runs_from_a_passing_harness_to_a_workflow(tmp_path: Pat
     assert found["run"] == ["Complete"]
     frames = [line for line in found["results"] if line]
     assert len(frames) == 3 and frames[0].startswith('{"startTimeMs":0,"brightness":"medium","mean":0.')
+
+
+def test_the_docs_show_the_example_engines_own_process_handler() -> None:
+    engine = (EXAMPLE / "engine.py").read_text()
+    handler = engine[engine.index("def answer(") : engine.index("\n\n\ndef main()")]
+    docs = (EXAMPLE.parents[2] / "docs" / "engines.md").read_text()
+    assert f"```python\n{handler}\n```" in docs
