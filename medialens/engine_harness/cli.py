@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.engines.models import ValidationMode
 from medialens.engine_harness.harness import HarnessSettings, run_harness
 from medialens.engine_harness.settings import EngineOptions, Limits, parse_payload
 
@@ -29,12 +30,6 @@ console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 
-class Validation(StrEnum):
-    OFF = "off"
-    WARN = "warn"
-    STRICT = "strict"
-
-
 class VideoChunks(StrEnum):
     FRAMES = "frames"
     CLIPS = "clips"
@@ -45,7 +40,7 @@ Command = Annotated[
 ]
 ProcessUrl = Annotated[str | None, typer.Option(help="A running engine's Process webhook URL")]
 ReadyUrl = Annotated[str | None, typer.Option(help="A running engine's Ready webhook URL")]
-ValidationOption = Annotated[Validation, typer.Option(case_sensitive=False, help="VTN validation")]
+ValidationOption = Annotated[ValidationMode, typer.Option(case_sensitive=False, help="VTN validation")]
 Contracts = Annotated[
     list[str] | None, typer.Option("--contract", help="A VTN contract answers must meet (repeatable)")
 ]
@@ -64,7 +59,7 @@ def test_engine(
     ready_url: ReadyUrl = None,
     media: Annotated[Path | None, typer.Option(help="Media to send (default: generated)")] = None,
     payload: Payload = None,
-    validation: ValidationOption = Validation.WARN,
+    validation: ValidationOption = ValidationMode.WARN,
     contract: Contracts = None,
     fps: Annotated[float, typer.Option(help="Video frames per second (chunk engines)")] = 1.0,
     video: Annotated[VideoChunks, typer.Option(help="Cut video into frames or clips")] = VideoChunks.FRAMES,
@@ -131,7 +126,7 @@ def engine_console(
     ready_url: ReadyUrl = None,
     manifest: Annotated[Path | None, typer.Option(help="The engine's manifest.json")] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one)")] = 0,
-    validation: ValidationOption = Validation.WARN,
+    validation: ValidationOption = ValidationMode.WARN,
     contract: Contracts = None,
     call_timeout: CallTimeout = 300,
     attempts: Attempts = 3,

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from medialens.engine_harness.console_app import ConsoleServer, ConsoleSettings
 from tests.local.engine_harness.conftest import Samples
-from tests.local.inspect.test_inspect_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import launched_chromium
 from tests.support.fault_engine import FaultEngine, started_engine
 
 
@@ -45,10 +45,8 @@ def console(fault_engine: FaultEngine, samples: Samples) -> Iterator[ConsoleServ
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
