@@ -154,7 +154,9 @@ class FaultEngine:
 
     def _async_work(self, mode: str, fields: dict[str, Any]) -> None:
         """What a stream or batch engine does after accepting the task (bounded: 20 s at most)."""
-        heartbeat, result = fields["heartbeatWebhook"], fields["resultWebhook"]
+        heartbeat, result = fields.get("heartbeatWebhook"), fields.get("resultWebhook")
+        if not heartbeat or not result:
+            return  # a chunk engine's call carries no webhooks: nowhere to report
         if mode == "async-complete":
             self._post(heartbeat, {"status": "running", "bytesRead": 10, "infoMs": "reading"})
             output = {"series": [{"startTimeMs": 1000, "stopTimeMs": 2000, "words": [{"word": "hello"}]}]}

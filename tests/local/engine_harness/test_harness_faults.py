@@ -38,6 +38,7 @@ def test_a_500_then_success_is_retried_and_passes(
         ("never", "ok", ["--ready-timeout", "2"], "engine not ready after 2 s"),
         ("broken", "ok", [], "engine is broken: Ready answered 500: model failed to load"),
         ("ok", "huge", [], "answer of 52428800 bytes is larger than the limit of 10485760 bytes"),
+        ("ok", "async-silent", [], "chunk 0 [0-0 ms]: the engine answered estimatedProcessingTimeInSeconds"),
         (
             "ok",
             "invalid",
@@ -46,7 +47,15 @@ def test_a_500_then_success_is_retried_and_passes(
             "allowed ('found' was unexpected) (aion)",
         ),
     ],
-    ids=["4xx", "hang", "never-ready", "ready-500", "huge-answer", "invalid-vtn-strict"],
+    ids=[
+        "4xx",
+        "hang",
+        "never-ready",
+        "ready-500",
+        "huge-answer",
+        "chunk-answered-later",
+        "invalid-vtn-strict",
+    ],
 )
 def test_a_faulty_chunk_engine_fails_with_a_one_line_reason(
     medialens: Any,
@@ -92,6 +101,7 @@ def test_an_engine_command_that_exits_fails_before_ready(medialens: Any, samples
     (failure,) = run.failures
     assert failure.startswith("the engine command exited with code 3 before Ready answered 200"), failure
     assert "no model" in failure
+    assert "engine| no model" in run.err  # the engine's output, forwarded
 
 
 def stream_args(samples: Samples, engine: FaultEngine, mode: str, *extra: str) -> list[str]:

@@ -78,13 +78,19 @@ def test_the_cache_uri_serves_the_chunk(medialens: Any, samples: Samples, engine
 
 @pytest.mark.parametrize("mode", ["stream", "batch"])
 def test_a_good_stream_or_batch_engine_passes(
-    medialens: Any, samples: Samples, engine: FaultEngine, mode: str
+    medialens: Any, samples: Samples, engine: FaultEngine, mode: str, tmp_path: Path
 ) -> None:
     engine.process = "async-complete"
-    manifest = samples.stream_manifest if mode == "stream" else samples.batch_manifest
+    if mode == "stream":  # the contract from the command line
+        manifest, contract = samples.stream_manifest, ["--contract", "transcript"]
+    else:  # the contract from the manifest
+        manifest, contract = (
+            write_manifest(tmp_path, mode, ["video/*"], validationContracts=["transcript"]),
+            [],
+        )
     run = medialens(
         "engine", "test", "--manifest", str(manifest), "--media", str(samples.video), *urls(engine),
-        "--validation", "strict", "--contract", "transcript",
+        "--validation", "strict", *contract,
     )  # fmt: skip
     assert run.code == 0, run.err
     report = run.report()
@@ -136,19 +142,29 @@ def test_a_manifest_problem_is_warned_and_a_media_type_it_does_not_take_fails(
          "medialens: media file not found: nowhere.mp4"),
         (["--manifest", "{bad}", "--command", "x"],
          "medialens: the manifest {bad} is not usable: engineMode: Input should be 'chunk', 'stream'"),
+        (["--manifest", "{preferred}", "--command", "x"],
+         "medialens: the manifest {preferred}: preferredInputFormat image/png is not in supportedInput"),
         (["--manifest", "{chunk}"],
          "medialens: give the engine: --command CMD, or both --process-url and --ready-url"),
         (["--manifest", "{chunk}", "--command", "x", "--fps", "0"],
          "medialens: bad setting: Chunking.FramesPerSecond: Input should be greater than 0"),
     ],
-    ids=["no-manifest", "bad-url", "bad-payload", "no-media", "bad-manifest", "no-engine", "bad-fps"],
+    ids=["manifest", "url", "payload", "media", "bad-manifest", "preferred", "no-engine", "fps"],
 )  # fmt: skip
 def test_a_command_line_mistake_is_one_line_and_exit_1(
     medialens: Any, samples: Samples, tmp_path: Path, args: list[str], message: str
 ) -> None:
-    bad = write_manifest(tmp_path, "legacy", ["video/mp4"])
-    filled = [a.replace("{chunk}", str(samples.chunk_manifest)).replace("{bad}", str(bad)) for a in args]
+    names = {
+        "{chunk}": str(samples.chunk_manifest),
+        "{bad}": str(write_manifest(tmp_path, "legacy", ["video/mp4"])),
+        "{preferred}": str(
+            write_manifest(tmp_path, "stream", ["image/jpeg"], preferredInputFormat="image/png")
+        ),
+    }
+    filled, expected = list(args), message
+    for name, value in names.items():
+        filled, expected = [a.replace(name, value) for a in filled], expected.replace(name, value)
     run = medialens("engine", "test", *filled)
     assert run.code == 1
     lines = run.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(message.replace("{bad}", str(bad))), run.err
+    assert len(lines) == 1 and lines[0].startswith(expected), run.err
