@@ -27,9 +27,9 @@ from api.search.query import QuerySyntaxError
 from api.search.sqlite_index import SearchIndexError, SqliteSearchIndex
 from medialens.demo import DataplaneDemo
 from medialens.deployment import LocalDeployment
-from medialens.inspect.server import preferred_inspect_port
 from medialens.engine_harness.cli import engine_app
 from medialens.engine_harness.errors import HarnessError
+from medialens.inspect.server import preferred_inspect_port
 from medialens.runtime.platform import LocalPlatform
 from medialens.sample_engines import UnknownEngineError, hosted_engines
 from medialens.state import HOME_ENV, Endpoints, StateDir

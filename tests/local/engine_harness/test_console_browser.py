@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from medialens.engine_harness.console_app import ConsoleServer, ConsoleSettings
 from tests.local.engine_harness.conftest import Samples
-from tests.support.chromium import launched_chromium
+from tests.support.browser import chromium
 from tests.support.fault_engine import FaultEngine, started_engine
 
 
@@ -45,7 +45,7 @@ def console(fault_engine: FaultEngine, samples: Samples) -> Iterator[ConsoleServ
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
+    with chromium() as launched:
         yield launched
 
 

@@ -15,7 +15,7 @@ from types import ModuleType
 import imageio_ffmpeg
 import pytest
 
-from medialens.engine_harness.engine_process import free_port
+from medialens.runtime.ports import free_port
 from tests.local.engine_harness.conftest import EXAMPLE
 from tests.local.workflows.platform_client import started_platform
 
@@ -92,7 +92,7 @@ def test_the_walkthrough_runs_from_a_passing_harness_to_a_workflow(tmp_path: Pat
         environment = {
             "HOME": os.environ.get("HOME", "/root"),
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "PORT": str(free_port()),
+            "PORT": str(free_port("127.0.0.1")),
             "WORKFLOW_API_ENDPOINT": running.endpoints.workflow_api,
             "DATAPLANE_API_ENDPOINT": running.endpoints.dataplane_api,
             "DATAPLANE_BUCKET": running.endpoints.dataplane_bucket,
