@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from api.engines.models import ValidationMode
+from medialens.engine_harness.errors import HarnessError
 from medialens.engine_harness.harness import HarnessSettings, run_harness
 from medialens.engine_harness.settings import EngineOptions, Limits, parse_payload
 
@@ -105,7 +106,10 @@ def test_engine(
         ),
     )
     report = run_harness(settings)
-    path = report.write(report_dir)
+    try:
+        path = report.write(report_dir)
+    except OSError as exc:
+        raise HarnessError(f"cannot write the report in {report_dir}: {exc.strerror or exc}") from None
     if report.rows:
         console.print(report.table())
     for warning in report.warnings:

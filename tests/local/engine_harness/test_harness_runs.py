@@ -51,6 +51,21 @@ def test_a_good_chunk_engine_passes_with_every_field_sent(
     assert merged["sourceEngineName"] == "fault-chunk"
 
 
+def test_an_engine_ready_after_a_503_passes(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
+    engine.ready = "late:1"  # 503 once, then 200: Ready is polled again a second later
+    run = medialens(
+        "engine",
+        "test",
+        "--manifest",
+        str(samples.chunk_manifest),
+        "--media",
+        str(samples.frame),
+        *urls(engine),
+    )
+    assert run.code == 0, run.err
+    assert run.report()["ready"]["polls"] == 2 and run.report()["ready"]["ms"] >= 1000
+
+
 def test_the_cache_uri_serves_the_chunk(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
     """The engine may read `cacheURI` instead of the file: the harness serves it during the run."""
     served: list[int] = []
