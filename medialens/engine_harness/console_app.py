@@ -2,10 +2,12 @@
 
     GET  /              the page (console_page.py): a Ready badge, the form, the answer
     GET  /api/ready     one GET of the engine's Ready webhook → {"ready", "status", "detail"}
+    GET  /api/tasks/ID  a stream or batch task's heartbeats and results so far (its webhooks are
+                        served by the console; the page follows the task until it ends)
     POST /api/process   the page's form → the engine's /process with every field the platform
                         sends (operators.engine.run.build_form) and its retry policy →
                         {"outcome", "attempts", "statuses", "timeMs", "answer", "contentType",
-                         "error", "fields", "validation": {"mode", "verdict", "problems"}}
+                         "error", "fields", "task", "validation": {"mode", "verdict", "problems"}}
 
 Unlike the toolkit's console, every answer is validated against VTN (off | warn | strict, the
 contracts from the options or the manifest). A mistake in the form (payload not a JSON object, an
@@ -45,7 +47,7 @@ from medialens.engine_harness.settings import (
     payload_object,
     resolve_engine,
 )
-from medialens.engine_harness.task_server import TaskServer
+from medialens.engine_harness.task_server import Task, TaskServer
 from operators.engine.client import CONNECT_TIMEOUT_SECONDS, CallLimits, Outcome, post_chunk
 from operators.engine.run import TaskContext, build_form
 from operators.engine.vtn import validate
@@ -91,6 +93,7 @@ class ConsoleServer:
         self._media: TaskServer | None = None
         self._folder = Path()
         self._calls = 0
+        self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
 
     @property
@@ -126,6 +129,9 @@ class ConsoleServer:
             response = Response(render_page(self.block), content_type="text/html; charset=utf-8")
         elif request.path == "/api/ready" and request.method == "GET":
             response = _json(self._ready())
+        elif request.path.startswith("/api/tasks/") and request.method == "GET":
+            task = self._tasks.get(request.path.removeprefix("/api/tasks/"))
+            response = _json(self._task_view(task)) if task else _json({"error": "no such task"}, status=404)
         elif request.path == "/api/process" and request.method == "POST":
             try:
                 response = _json(self._process(request))
@@ -185,12 +191,15 @@ class ConsoleServer:
         task_tmp.mkdir()
         cache_uri = self._media.publish(path, mime)
         fields = build_form(block, task, chunk, cache_uri, task_tmp, self._folder / "engine")
-        if block.mode is not EngineMode.CHUNK:
-            _, heartbeat, result = self._media.open_task(block.MaxTTLSeconds)
+        upload_part: tuple[str, bytes, str] | None = (f"chunk{path.suffix}", path.read_bytes(), mime)
+        task_id = None
+        if block.mode is not EngineMode.CHUNK:  # as on the platform: cacheURI, no file, webhooks
+            opened, heartbeat, result = self._media.open_task(block.MaxTTLSeconds)
+            self._tasks[task_id := opened.task_id] = opened
             fields.update(heartbeatWebhook=heartbeat, resultWebhook=result)
+            upload_part = None
         limits = CallLimits(block.CallTimeoutSeconds, block.MaxResponseBytes, block.Retry)
         started = time.perf_counter()
-        upload_part = (f"chunk{path.suffix}", path.read_bytes(), mime)
         reply = post_chunk(str(block.ProcessUrl), fields, upload_part, limits)
         answer: str | None = None
         if reply.output is not None:
@@ -206,20 +215,40 @@ class ConsoleServer:
             "contentType": reply.content_type,
             "error": reply.error or None,
             "fields": fields,
-            "validation": self._verdict(block, reply.outcome, reply.output),
+            "task": task_id,
+            "validation": _verdict(block, reply.output if reply.outcome is Outcome.SUCCESS else None),
         }
 
-    @staticmethod
-    def _verdict(block: EngineBlock, outcome: Outcome, output: Any) -> dict[str, Any]:
-        mode = block.Validation.Mode
-        if mode is ValidationMode.OFF or outcome is not Outcome.SUCCESS:
-            return {"mode": mode.value, "verdict": "not checked", "problems": []}
-        if isinstance(output, dict):
-            problems = validate(output, block.Validation.Contracts)
-        else:
-            problems = ["$: the answer is JSON but not an object; VTN is an object"]
-        verdict = "valid VTN" if not problems else f"not valid VTN: {len(problems)} problems"
-        return {"mode": mode.value, "verdict": verdict, "problems": problems}
+    def _task_view(self, task: Task) -> dict[str, Any]:
+        """A stream or batch task so far: `status` (waiting | running | complete | failed), the
+        heartbeats, and each distinct result with its verdict."""
+        _, beat = task.last_heartbeat()
+        results = [
+            {**{k: v for k, v in result.items() if k != "output"}, "output": result["output"],
+             "validation": _verdict(self.block, result["output"])}
+            for result in list(task.results)
+        ]  # fmt: skip
+        return {
+            "status": beat["status"] if beat else "waiting",
+            "heartbeats": len(task.heartbeats),
+            "lastHeartbeat": beat,
+            "results": results,
+            "repeatedResults": task.repeated_results,
+            "refusals": list(task.refusals),
+        }
+
+
+def _verdict(block: EngineBlock, output: Any) -> dict[str, Any]:
+    """`output`'s VTN verdict under the block's validation mode; None: no output to check."""
+    mode = block.Validation.Mode
+    if mode is ValidationMode.OFF or output is None:
+        return {"mode": mode.value, "verdict": "not checked", "problems": []}
+    if isinstance(output, dict):
+        problems = validate(output, block.Validation.Contracts)
+    else:
+        problems = ["$: the answer is JSON but not an object; VTN is an object"]
+    verdict = "valid VTN" if not problems else f"not valid VTN: {len(problems)} problems"
+    return {"mode": mode.value, "verdict": verdict, "problems": problems}
 
 
 def serve_console(settings: ConsoleSettings, *, announce: Callable[[str], None]) -> None:

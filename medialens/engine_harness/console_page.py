@@ -73,6 +73,7 @@ pre { background: #0f1420; color: #e6e9ef; padding: 12px; overflow: auto; max-he
 <div id="verdict"></div>
 <ul id="problems"></ul>
 <div id="error" class="bad"></div>
+<div id="task" class="muted"></div>
 <pre id="answer"></pre>
 </section>
 </main>
@@ -118,7 +119,27 @@ document.getElementById("process-form").addEventListener("submit", async (event)
   }
   show("error", answer.error ? "Error: " + answer.error : "", "bad");
   show("answer", answer.answer || "");
+  if (answer.task && answer.outcome === "ACCEPTED") { followTask(answer.task); }
 });
+// A stream or batch engine reports on its webhooks, which the console serves: follow the task.
+async function followTask(id) {
+  const task = await (await fetch("/api/tasks/" + id)).json();
+  const beat = task.lastHeartbeat || {};
+  const info = beat.infoMsg ? ", last infoMsg: " + beat.infoMsg : "";
+  const failure = task.status === "failed"
+    ? " (" + beat.failureReason + ": " + (beat.failureMsg || "no message") + ")" : "";
+  show("task", "Task " + task.status + failure + ": " + task.heartbeats + " heartbeats, "
+       + task.results.length + " results" + info, task.status === "failed" ? "bad" : "muted");
+  if (task.results.length) {
+    show("answer", JSON.stringify(task.results.map((result) => result.output), null, 2));
+    const bad = task.results.filter((result) => result.validation.problems.length).length;
+    const checked = task.results[0].validation.verdict !== "not checked";
+    const verdict = !checked ? "not checked" : bad ? "not valid VTN: " + bad + " results with problems"
+                                                   : "valid VTN";
+    show("verdict", "VTN: " + verdict, !checked ? "muted" : bad ? "bad" : "ok");
+  }
+  if (task.status === "running" || task.status === "waiting") { setTimeout(() => followTask(id), 1000); }
+}
 </script>
 </body></html>
 """

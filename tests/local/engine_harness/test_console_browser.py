@@ -153,3 +153,33 @@ def test_the_console_command_prints_its_url_and_removes_its_files_at_exit(sample
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_a_stream_engines_task_is_followed_to_its_results(
+    browser: Browser, fault_engine: FaultEngine, samples: Samples, tmp_path: Path
+) -> None:
+    """A stream engine's answer comes later, on the webhooks the console serves: the page follows it."""
+    fault_engine.process = "async-complete"
+    settings = ConsoleSettings(
+        process_url=f"{fault_engine.base_url}/process",
+        ready_url=f"{fault_engine.base_url}/ready",
+        manifest=samples.stream_manifest,
+        validation="strict",
+    )
+    with ConsoleServer(settings) as console:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(console.url)
+        page.set_input_files("#chunk", str(samples.video))
+        page.click("#submit")
+        expect(page.locator("#task")).to_have_text(
+            "Task complete: 2 heartbeats, 1 results, last infoMsg: 1 result"
+        )
+        expect(page.locator("#verdict")).to_have_text("VTN: valid VTN")
+        assert json.loads(page.locator("#answer").inner_text())[0]["series"][0]["words"] == [
+            {"word": "hello"}
+        ]
+        page.screenshot(path=str(tmp_path / "console-stream.png"), full_page=True)
+        context.close()
+    form = fault_engine.forms[-1]
+    assert form["chunk.size"] is None and form["heartbeatWebhook"].endswith("/heartbeat")
