@@ -11,10 +11,12 @@ Process modes: `ok` (a valid VTN object per chunk, or a relative-time series wit
 Async modes (a stream or batch engine: answers `{"estimatedProcessingTimeInSeconds": 30}`, then
 posts to its webhooks from a thread): `async-complete` (running, a result twice, complete),
 `async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-stops` (one
-running heartbeat, then silence), `async-running` (running every 0.3 s for up to 20 s), and for a
-chunk engine `async-chunk` (answers `{"estimatedProcessingTimeInSeconds": 1}`, then posts the
-chunk's result to its result webhook). Each webhook answer's status is kept in `webhook_statuses`
-(0: the webhook server was gone).
+running heartbeat, then silence), `async-running` (running every 0.3 s for up to 20 s),
+`async-malformed` (a heartbeat with an unknown failureReason, then complete), `async-forged` (a
+heartbeat to its URL with the secret changed, then complete), and for a chunk engine
+`async-chunk` (answers `{"estimatedProcessingTimeInSeconds": 1}`, then posts the chunk's result
+to its result webhook). Each webhook answer's status is kept in `webhook_statuses` (0: the
+webhook server was gone).
 """
 
 from __future__ import annotations
@@ -174,6 +176,16 @@ class FaultEngine:
             self._post(
                 heartbeat, {"status": "failed", "failureReason": "invalid_data", "failureMsg": "unreadable"}
             )
+        elif mode in ("async-malformed", "async-forged"):
+            if mode == "async-malformed":
+                self._post(heartbeat, {"status": "running", "failureReason": "bored"})
+            else:
+                task, secret = heartbeat.split("/")[-3:-1]
+                self._post(
+                    heartbeat.replace(f"/{task}/{secret}/", f"/{task}/{secret[:-2]}xx/"),
+                    {"status": "running"},
+                )
+            self._post(heartbeat, {"status": "complete"})
         elif mode == "async-stops":
             self._post(heartbeat, {"status": "running", "infoMsg": "started"})
         elif mode == "async-running":

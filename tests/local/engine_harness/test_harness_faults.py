@@ -131,8 +131,23 @@ def stream_args(samples: Samples, engine: FaultEngine, mode: str, *extra: str) -
             ["--attempts", "1"],
             "/process failed after 1 attempts: 503: engine says 503",
         ),
+        (
+            "stream",
+            "async-malformed",
+            [],
+            "heartbeat webhook refused a call: 400 unknown failureReason 'bored'",
+        ),
+        ("batch", "async-forged", [], "heartbeat webhook called with a wrong secret: 403"),
     ],
-    ids=["heartbeat-failed", "heartbeat-stops", "no-heartbeat", "past-max-ttl", "process-fails"],
+    ids=[
+        "heartbeat-failed",
+        "heartbeat-stops",
+        "silent",
+        "past-max-ttl",
+        "process-fails",
+        "malformed",
+        "forged",
+    ],
 )
 def test_a_faulty_stream_or_batch_engine_fails_with_a_one_line_reason(
     medialens: Any,

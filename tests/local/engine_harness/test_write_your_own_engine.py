@@ -84,6 +84,7 @@ def sections(output: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.local
+@pytest.mark.timeout(300)  # a platform start, a harness run, a workflow: slow on a loaded machine
 def test_the_walkthrough_runs_from_a_passing_harness_to_a_workflow(tmp_path: Path) -> None:
     work = tmp_path / "work"
     shutil.copytree(EXAMPLE, work / "examples" / "engines" / "brightness")
