@@ -24,6 +24,9 @@ from tests.support.browser import chromium
 from tests.support.fault_engine import FaultEngine, started_engine
 
 
+LOADED_MACHINE_MS = 20_000  # waits that span several of the page's 1 s polls, on a busy machine
+
+
 @pytest.fixture(scope="module")
 def fault_engine() -> Iterator[FaultEngine]:
     with started_engine() as server:
@@ -57,7 +60,7 @@ def page(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
     opened.goto(console.url)
-    expect(opened.locator("#ready-badge")).to_have_text("READY")
+    expect(opened.locator("#ready-badge")).to_have_text("READY", timeout=LOADED_MACHINE_MS)
     yield opened
     opened.screenshot(path=str(tmp_path / "console.png"), full_page=True)
     context.close()
@@ -173,7 +176,7 @@ def test_a_stream_engines_task_is_followed_to_its_results(
         page.set_input_files("#chunk", str(samples.video))
         page.click("#submit")
         expect(page.locator("#task")).to_have_text(
-            "Task complete: 2 heartbeats, 1 results, last infoMsg: 1 result"
+            "Task complete: 2 heartbeats, 1 results, last infoMsg: 1 result", timeout=LOADED_MACHINE_MS
         )
         expect(page.locator("#verdict")).to_have_text("VTN: valid VTN")
         assert json.loads(page.locator("#answer").inner_text())[0]["series"][0]["words"] == [
