@@ -23,7 +23,6 @@ from tests.local.engine_harness.conftest import Samples
 from tests.support.browser import chromium
 from tests.support.fault_engine import FaultEngine, started_engine
 
-
 LOADED_MACHINE_MS = 20_000  # waits that span several of the page's 1 s polls, on a busy machine
 
 
