@@ -112,6 +112,7 @@ def test_engine(
         raise HarnessError(f"cannot write the report in {report_dir}: {exc.strerror or exc}") from None
     if report.rows:
         console.print(report.table())
+        console.print(report.summary_line(), markup=False, soft_wrap=True)
     for warning in report.warnings:
         errors.print(f"warning: {warning}", markup=False, soft_wrap=True)
     for failure in report.failures:

@@ -4,6 +4,8 @@ VTN document; printed as a rich table and written as `report.json` + `merged-vtn
 report.json::
 
     {"passed": bool, "failures": ["<one-line reason>", ...], "warnings": [...],
+     "summary": {"chunksSent", "chunksSucceeded", "chunksIgnored", "chunksFailed", "mediaObjects",
+                 "seriesCount", "objectCount"},
      "engine": {"mode", "processUrl", "readyUrl", "command"}, "media": {"path", "kind",
      "mimeType", "generated"}, "ready": {"polls", "ms"},
      "validation": {"mode", "contracts", "problems": ["<JSON path>: <message>", ...]},
@@ -17,6 +19,7 @@ report.json::
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,7 @@ class Report:
             "media": self.media,
             "ready": self.ready,
             "validation": self.validation,
+            "summary": self.summary(),
             "rows": [asdict(row) for row in self.rows],
             **({"task": self.task} if self.task is not None else {}),
             "mergedVtn": merged_name,
@@ -87,6 +91,30 @@ class Report:
         path = folder / REPORT_FILE
         path.write_text(json.dumps(document, indent=2) + "\n")
         return path
+
+    def summary(self) -> dict[str, int]:
+        """Counts as the platform's workflow metadata gives them (`EngineChunksSent`, ...)."""
+        chunks = Counter(row.status for row in self.rows if row.name.startswith("chunk "))
+        series, objects = counts(self.merged)
+        return {
+            "chunksSent": sum(chunks.values()),
+            "chunksSucceeded": chunks["SUCCESS"],
+            "chunksIgnored": chunks["IGNORED"],
+            "chunksFailed": chunks["ERROR"],
+            "mediaObjects": chunks["MEDIA"],
+            "seriesCount": series,
+            "objectCount": objects,
+        }
+
+    def summary_line(self) -> str:
+        counted = self.summary()
+        merged = f"merged: {counted['seriesCount']} series, {counted['objectCount']} objects"
+        if self.task is not None:
+            return f"task: {self.task['heartbeats']} heartbeats, {self.task['results']} results; {merged}"
+        return (
+            f"{counted['chunksSent']} chunks: {counted['chunksSucceeded']} succeeded, "
+            f"{counted['chunksIgnored']} ignored, {counted['chunksFailed']} failed; {merged}"
+        )
 
     def table(self) -> Table:
         title = f"{self.engine.get('mode', '?')} engine at {self.engine.get('processUrl', '?')}"

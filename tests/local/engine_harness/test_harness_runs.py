@@ -26,6 +26,11 @@ def test_a_good_chunk_engine_passes_with_every_field_sent(
     report = run.report()
     assert report["passed"] is True and report["failures"] == []
     assert report["engine"]["mode"] == "chunk"
+    assert report["summary"] == {
+        "chunksSent": 4, "chunksSucceeded": 4, "chunksIgnored": 0, "chunksFailed": 0, "mediaObjects": 0,
+        "seriesCount": 4, "objectCount": 0,
+    }  # fmt: skip
+    assert "4 chunks: 4 succeeded, 0 ignored, 0 failed; merged: 4 series, 0 objects" in run.out
     assert report["media"] == {
         "path": str(samples.video),
         "kind": "Video",
@@ -183,3 +188,20 @@ def test_a_command_line_mistake_is_one_line_and_exit_1(
     assert run.code == 1
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(expected), run.err
+
+
+@pytest.mark.parametrize(
+    ("process", "status", "counted"),
+    [("ignore", "IGNORED", "chunksIgnored"), ("ttml", "MEDIA", "mediaObjects")],
+)
+def test_an_ignored_chunk_or_a_media_answer_passes_and_is_counted(
+    medialens: Any, samples: Samples, engine: FaultEngine, process: str, status: str, counted: str
+) -> None:
+    engine.process = process
+    run = medialens(
+        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
+        *urls(engine),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    (row,) = run.report()["rows"]
+    assert row["status"] == status and run.report()["summary"][counted] == 1
