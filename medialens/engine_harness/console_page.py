@@ -3,7 +3,8 @@
 Like the toolkit's Test Console: a Ready badge checked every 2 s until the engine is ready (then
 not again, as the platform does), the form of `/process` fields (chunk file, `chunkMimeType`,
 `startOffsetMS`, `endOffsetMS`, `width`, `height`, `payload`, `libraryId`,
-`libraryEngineModelId`), and the answer pretty-printed with its VTN validation verdict.
+`libraryEngineModelId`), and the answer pretty-printed with its VTN validation verdict, the
+fields sent below it.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ pre { background: #0f1420; color: #e6e9ef; padding: 12px; overflow: auto; max-he
 <div id="error" class="bad"></div>
 <div id="task" class="muted"></div>
 <pre id="answer"></pre>
+<details id="fields-sent"><summary>Fields sent to /process</summary><pre id="fields"></pre></details>
 </section>
 </main>
 <script>
@@ -119,6 +121,7 @@ document.getElementById("process-form").addEventListener("submit", async (event)
   }
   show("error", answer.error ? "Error: " + answer.error : "", "bad");
   show("answer", answer.answer || "");
+  show("fields", JSON.stringify(answer.fields, null, 2));
   if (answer.task && answer.outcome === "ACCEPTED") { followTask(answer.task); }
 });
 // A stream or batch engine reports on its webhooks, which the console serves: follow the task.

@@ -86,6 +86,9 @@ def test_the_form_reaches_process_and_the_answer_is_pretty_printed_and_valid(
     expect(page.locator("#chunkMimeType")).to_have_value("image/jpeg")  # filled from the file chosen
     answer = page.locator("#answer").inner_text()
     assert '\n  "object": [\n' in answer and json.loads(answer)["object"][0]["confidence"] == 0.9
+    page.click("#fields-sent summary")
+    sent = json.loads(page.locator("#fields").inner_text())
+    assert sent["internalJobId"].startswith("console-") and sent["libraryId"] == "lib-1"
     page.screenshot(path=str(tmp_path / "console-answer.png"), full_page=True)
     form = fault_engine.forms[-1]
     assert (form["startOffsetMS"], form["endOffsetMS"], form["width"], form["height"]) == (
