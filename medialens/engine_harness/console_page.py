@@ -33,14 +33,15 @@ header { background: #1d2330; color: #fff; padding: 12px 20px;
 header h1 { font-size: 18px; margin: 0; flex: 1; }
 .badge { padding: 4px 10px; border-radius: 12px; font-weight: 600; background: #b3261e; }
 .badge.ready { background: #2e7d32; }
-main { display: grid; grid-template-columns: minmax(320px, 420px) 1fr; gap: 20px; padding: 20px; }
+main { display: grid; grid-template-columns: minmax(300px, 400px) minmax(0, 1fr); gap: 20px; padding: 20px; }
 section { background: #fff; border-radius: 6px; padding: 16px; box-shadow: 0 1px 2px #0002; }
 label { display: block; margin: 8px 0 2px; font-weight: 600; }
 input, textarea { width: 100%; box-sizing: border-box; font: inherit; padding: 4px; }
 textarea { font-family: ui-monospace, monospace; min-height: 110px; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
 button { margin-top: 14px; padding: 8px 18px; font: inherit; font-weight: 600; cursor: pointer; }
-pre { background: #0f1420; color: #e6e9ef; padding: 12px; overflow: auto; max-height: 60vh; }
+pre { background: #0f1420; color: #e6e9ef; padding: 12px; overflow: auto; max-height: 60vh;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 .ok { color: #2e7d32; font-weight: 600; } .bad { color: #b3261e; font-weight: 600; }
 .muted { color: #5b6475; }
 </style></head>
