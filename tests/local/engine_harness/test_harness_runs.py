@@ -158,6 +158,8 @@ def test_a_manifest_problem_is_warned_and_a_media_type_it_does_not_take_fails(
          "medialens: --process-url must be an absolute http(s) URL, got 'ftp://host/process'"),
         (["--manifest", "{chunk}", "--command", "x", "--payload", "{not json"],
          "medialens: the payload (--payload) is not JSON: Expecting property name enclosed in double quotes"),
+        (["--manifest", "{chunk}", "--command", "x", "--payload", "@nowhere.json"],
+         "medialens: cannot read the payload file nowhere.json: No such file or directory"),
         (["--manifest", "{chunk}", "--command", "x", "--media", "nowhere.mp4"],
          "medialens: media file not found: nowhere.mp4"),
         (["--manifest", "{bad}", "--command", "x"],
@@ -169,7 +171,7 @@ def test_a_manifest_problem_is_warned_and_a_media_type_it_does_not_take_fails(
         (["--manifest", "{chunk}", "--command", "x", "--fps", "0"],
          "medialens: bad setting: Chunking.FramesPerSecond: Input should be greater than 0"),
     ],
-    ids=["manifest", "url", "payload", "media", "bad-manifest", "preferred", "no-engine", "fps"],
+    ids=["manifest", "url", "payload", "payload-file", "media", "bad-manifest", "preferred", "engine", "fps"],
 )  # fmt: skip
 def test_a_command_line_mistake_is_one_line_and_exit_1(
     medialens: Any, samples: Samples, tmp_path: Path, args: list[str], message: str
@@ -205,3 +207,16 @@ def test_an_ignored_chunk_or_a_media_answer_passes_and_is_counted(
     assert run.code == 0, run.err
     (row,) = run.report()["rows"]
     assert row["status"] == status and run.report()["summary"][counted] == 1
+
+
+def test_the_payload_may_come_from_a_file(
+    medialens: Any, samples: Samples, engine: FaultEngine, tmp_path: Path
+) -> None:
+    payload = tmp_path / "payload.json"
+    payload.write_text('{"mode": "library-run", "libraryId": "lib-1"}')
+    run = medialens(
+        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
+        *urls(engine), "--payload", f"@{payload}",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert json.loads(engine.forms[0]["payload"]) == {"mode": "library-run", "libraryId": "lib-1"}
