@@ -12,6 +12,7 @@ from pathlib import Path
 from api.engines.models import ChunkingSpec, EngineManifest, EngineMode
 from medialens.engine_harness.errors import HarnessError
 from medialens.sample_media import make_sample_video
+from operators.common.failures import OperatorError
 from operators.engine.chunking import CutPlan, cut
 
 GENERATED_SECONDS = 3.0
@@ -50,9 +51,8 @@ def generated_media(mode: EngineMode, manifest: EngineManifest, workdir: Path) -
     """Media the engine takes: a video when the platform can cut chunks of a type it supports from
     one (chunk engines) or when it takes video; else a JPEG or PNG frame, WAV audio or plain text."""
     takes = manifest.supports
-    if takes("video/mp4") or (mode is EngineMode.CHUNK and any(map(takes, ("image/jpeg", "image/png")))):
-        return Media(_video(workdir), "Video", "video/mp4", generated=True)
-    if mode is EngineMode.CHUNK and takes("audio/wav"):
+    cut_from_video = ("image/jpeg", "image/png", "audio/wav")  # what the chunker makes of a video
+    if takes("video/mp4") or (mode is EngineMode.CHUNK and any(map(takes, cut_from_video))):
         return Media(_video(workdir), "Video", "video/mp4", generated=True)
     for mime, plan in (
         ("image/jpeg", CutPlan("frames", "image/jpeg", ".jpg")),
@@ -60,7 +60,10 @@ def generated_media(mode: EngineMode, manifest: EngineManifest, workdir: Path) -
         ("audio/wav", CutPlan("audio", "audio/wav", ".wav")),
     ):
         if takes(mime):
-            piece = cut(_video(workdir), plan, ChunkingSpec(AudioSegmentSeconds=60), workdir / "cut")[0]
+            try:
+                piece = cut(_video(workdir), plan, ChunkingSpec(AudioSegmentSeconds=60), workdir / "cut")[0]
+            except OperatorError as exc:
+                raise HarnessError(f"cannot generate a sample {mime}: {exc}") from None
             return Media(piece.path, KINDS[mime.split("/")[0]], mime, generated=True)
     if takes("text/plain"):
         path = workdir / "sample.txt"
