@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.local.engine_harness.conftest import Samples, urls, write_manifest
 from tests.support.fault_engine import FaultEngine
@@ -77,8 +78,6 @@ def test_the_cache_uri_serves_the_chunk(medialens: Any, samples: Samples, engine
     original = engine._process
 
     def fetch_then_answer(request: Any) -> Any:
-        import requests
-
         served.append(len(requests.get(request.form["cacheURI"], timeout=5).content))
         return original(request)
 
@@ -220,3 +219,26 @@ def test_the_payload_may_come_from_a_file(
     )  # fmt: skip
     assert run.code == 0, run.err
     assert json.loads(engine.forms[0]["payload"]) == {"mode": "library-run", "libraryId": "lib-1"}
+
+
+def test_without_media_a_text_engine_is_sent_a_generated_text(
+    medialens: Any, engine: FaultEngine, tmp_path: Path
+) -> None:
+    engine.process = "async-complete"
+    manifest = write_manifest(tmp_path, "batch", ["text/plain"])
+    original, texts = engine._process, []
+
+    def read_then_answer(request: Any) -> Any:
+        texts.append(requests.get(request.form["cacheURI"], timeout=5).text)
+        return original(request)
+
+    engine._process = read_then_answer  # type: ignore[method-assign]
+    run = medialens("engine", "test", "--manifest", str(manifest), *urls(engine))
+    assert run.code == 0, run.err
+    assert run.report()["media"] == {
+        "path": None,
+        "kind": "Text",
+        "mimeType": "text/plain",
+        "generated": True,
+    }
+    assert texts and texts[0].startswith("Medialens runs cognitive engines")
