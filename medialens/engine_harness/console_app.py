@@ -191,13 +191,14 @@ class ConsoleServer:
         task_tmp.mkdir()
         cache_uri = self._media.publish(path, mime)
         fields = build_form(block, task, chunk, cache_uri, task_tmp, self._folder / "engine")
-        upload_part: tuple[str, bytes, str] | None = (f"chunk{path.suffix}", path.read_bytes(), mime)
-        task_id = None
-        if block.mode is not EngineMode.CHUNK:  # as on the platform: cacheURI, no file, webhooks
-            opened, heartbeat, result = self._media.open_task(block.MaxTTLSeconds)
-            self._tasks[task_id := opened.task_id] = opened
-            fields.update(heartbeatWebhook=heartbeat, resultWebhook=result)
-            upload_part = None
+        # As on the platform: every call is a webhook task (a chunk engine may answer later), and
+        # stream and batch engines read cacheURI: no file.
+        opened, heartbeat, result = self._media.open_task(block.MaxTTLSeconds)
+        self._tasks[task_id := opened.task_id] = opened
+        fields.update(heartbeatWebhook=heartbeat, resultWebhook=result)
+        upload_part = (
+            (f"chunk{path.suffix}", path.read_bytes(), mime) if block.mode is EngineMode.CHUNK else None
+        )
         limits = CallLimits(block.CallTimeoutSeconds, block.MaxResponseBytes, block.Retry)
         started = time.perf_counter()
         reply = post_chunk(str(block.ProcessUrl), fields, upload_part, limits)
@@ -220,16 +221,22 @@ class ConsoleServer:
         }
 
     def _task_view(self, task: Task) -> dict[str, Any]:
-        """A stream or batch task so far: `status` (waiting | running | complete | failed), the
-        heartbeats, and each distinct result with its verdict."""
+        """A task so far: `status` (waiting | running | complete | failed), the heartbeats, each
+        distinct result with its verdict, and `settled`: nothing more to wait for (a chunk's first
+        result, a complete or failed heartbeat, or past maxTTL)."""
         _, beat = task.last_heartbeat()
+        status = beat["status"] if beat else "waiting"
+        settled = status in ("complete", "failed") or time.monotonic() > task.expires_at
+        if self.block.mode is EngineMode.CHUNK and task.results:
+            settled = True
         results = [
             {**{k: v for k, v in result.items() if k != "output"}, "output": result["output"],
              "validation": _verdict(self.block, result["output"])}
             for result in list(task.results)
         ]  # fmt: skip
         return {
-            "status": beat["status"] if beat else "waiting",
+            "status": status,
+            "settled": settled,
             "heartbeats": len(task.heartbeats),
             "lastHeartbeat": beat,
             "results": results,

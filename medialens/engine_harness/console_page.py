@@ -125,7 +125,7 @@ document.getElementById("process-form").addEventListener("submit", async (event)
   show("fields", JSON.stringify(answer.fields, null, 2));
   if (answer.task && answer.outcome === "ACCEPTED") { followTask(answer.task); }
 });
-// A stream or batch engine reports on its webhooks, which the console serves: follow the task.
+// An engine that answers later reports on its webhooks, which the console serves: follow the task.
 async function followTask(id) {
   const task = await (await fetch("/api/tasks/" + id)).json();
   const beat = task.lastHeartbeat || {};
@@ -142,7 +142,7 @@ async function followTask(id) {
                                                    : "valid VTN";
     show("verdict", "VTN: " + verdict, !checked ? "muted" : bad ? "bad" : "ok");
   }
-  if (task.status === "running" || task.status === "waiting") { setTimeout(() => followTask(id), 1000); }
+  if (!task.settled) { setTimeout(() => followTask(id), 1000); }
 }
 </script>
 </body></html>

@@ -188,3 +188,16 @@ def test_a_stream_engines_task_is_followed_to_its_results(
         context.close()
     form = fault_engine.forms[-1]
     assert form["chunk.size"] is None and form["heartbeatWebhook"].endswith("/heartbeat")
+
+
+def test_a_chunk_answered_later_is_followed_to_its_result(
+    page: Page, fault_engine: FaultEngine, samples: Samples
+) -> None:
+    fault_engine.process = "async-chunk"
+    submit(page, samples.frame)
+    expect(page.locator("#status")).to_contain_text("ACCEPTED in")
+    expect(page.locator("#task")).to_have_text(
+        "Task waiting: 0 heartbeats, 1 results", timeout=LOADED_MACHINE_MS
+    )
+    expect(page.locator("#verdict")).to_have_text("VTN: valid VTN")
+    assert json.loads(page.locator("#answer").inner_text())[0]["object"][0]["label"].endswith(" later")

@@ -3,6 +3,7 @@ and passes an engine that recovers within the retry policy."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -38,7 +39,13 @@ def test_a_500_then_success_is_retried_and_passes(
         ("never", "ok", ["--ready-timeout", "2"], "engine not ready after 2 s"),
         ("broken", "ok", [], "engine is broken: Ready answered 500: model failed to load"),
         ("ok", "huge", [], "answer of 52428800 bytes is larger than the limit of 10485760 bytes"),
-        ("ok", "async-silent", [], "chunk 0 [0-0 ms]: the engine answered estimatedProcessingTimeInSeconds"),
+        (
+            "ok",
+            "async-silent",
+            ["--max-ttl", "1"],
+            "chunk 0 [0-0 ms] answered later and failed: no result on the result webhook within 1 s (maxTTL)",
+        ),
+        ("ok", "async-failed", [], "chunk 0 [0-0 ms] answered later and failed: invalid_data: unreadable"),
         (
             "ok",
             "invalid",
@@ -53,7 +60,8 @@ def test_a_500_then_success_is_retried_and_passes(
         "never-ready",
         "ready-500",
         "huge-answer",
-        "chunk-answered-later",
+        "no-result-later",
+        "failed-later",
         "invalid-vtn-strict",
     ],
 )
@@ -71,6 +79,21 @@ def test_a_faulty_chunk_engine_fails_with_a_one_line_reason(
     assert run.code == 1
     assert len(run.failures) == 1 and reason in run.failures[0], run.err
     assert run.report()["passed"] is False and run.report()["failures"] == run.failures
+
+
+def test_a_chunk_answered_later_on_its_result_webhook_passes(
+    medialens: Any, samples: Samples, engine: FaultEngine
+) -> None:
+    engine.process = "async-chunk"
+    run = medialens(*chunk_args(samples, engine, "--validation", "strict"))
+    assert run.code == 0, run.err
+    (row,) = run.report()["rows"]
+    assert row["status"] == "SUCCESS" and row["detail"].startswith("answered later (")
+    assert run.report()["summary"]["chunksSucceeded"] == 1
+    form = engine.forms[0]
+    assert form["heartbeatWebhook"].endswith("/heartbeat") and form["resultWebhook"].endswith("/result")
+    merged = json.loads((run.report_dir / "merged-vtn.json").read_text())
+    assert merged["object"][0]["label"] == "chunk 0 later"  # an image: its objects stay objects
 
 
 def test_invalid_vtn_in_warn_mode_is_reported_but_passes(
