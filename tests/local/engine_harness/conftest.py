@@ -97,3 +97,11 @@ def engine() -> Iterator[FaultEngine]:
 
 def urls(engine: FaultEngine) -> list[str]:
     return ["--process-url", f"{engine.base_url}/process", "--ready-url", f"{engine.base_url}/ready"]
+
+
+def frame_args(samples: Samples, engine: FaultEngine, *extra: str) -> list[str]:
+    """`engine test` of the fault engine as a JPEG chunk engine, on one frame."""
+    return [
+        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
+        *urls(engine), *extra,
+    ]  # fmt: skip

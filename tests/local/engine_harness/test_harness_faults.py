@@ -9,22 +9,15 @@ from typing import Any
 import pytest
 
 from medialens.runtime.ports import free_port
-from tests.local.engine_harness.conftest import Samples, urls
+from tests.local.engine_harness.conftest import Samples, frame_args, urls
 from tests.support.fault_engine import FaultEngine
-
-
-def chunk_args(samples: Samples, engine: FaultEngine, *extra: str) -> list[str]:
-    return [
-        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
-        *urls(engine), *extra,
-    ]  # fmt: skip
 
 
 def test_a_500_then_success_is_retried_and_passes(
     medialens: Any, samples: Samples, engine: FaultEngine
 ) -> None:
     engine.process = "fail-once"
-    run = medialens(*chunk_args(samples, engine))
+    run = medialens(*frame_args(samples, engine))
     assert run.code == 0, run.err
     (row,) = run.report()["rows"]
     assert (row["status"], row["attempts"]) == ("SUCCESS", 2)
@@ -75,7 +68,7 @@ def test_a_faulty_chunk_engine_fails_with_a_one_line_reason(
     reason: str,
 ) -> None:
     engine.ready, engine.process, engine.hang_seconds = ready, process, 3
-    run = medialens(*chunk_args(samples, engine, *extra))
+    run = medialens(*frame_args(samples, engine, *extra))
     assert run.code == 1
     assert len(run.failures) == 1 and reason in run.failures[0], run.err
     assert run.report()["passed"] is False and run.report()["failures"] == run.failures
@@ -85,7 +78,7 @@ def test_a_chunk_answered_later_on_its_result_webhook_passes(
     medialens: Any, samples: Samples, engine: FaultEngine
 ) -> None:
     engine.process = "async-chunk"
-    run = medialens(*chunk_args(samples, engine, "--validation", "strict"))
+    run = medialens(*frame_args(samples, engine, "--validation", "strict"))
     assert run.code == 0, run.err
     (row,) = run.report()["rows"]
     assert row["status"] == "SUCCESS" and row["detail"].startswith("answered later (")
@@ -100,7 +93,7 @@ def test_invalid_vtn_in_warn_mode_is_reported_but_passes(
     medialens: Any, samples: Samples, engine: FaultEngine
 ) -> None:
     engine.process = "invalid"
-    run = medialens(*chunk_args(samples, engine))
+    run = medialens(*frame_args(samples, engine))
     assert run.code == 0
     assert "warning: chunk 0 [0-0 ms]: not valid VTN (1 problems): $.series[0]" in run.err
     (row,) = run.report()["rows"]
@@ -109,7 +102,7 @@ def test_invalid_vtn_in_warn_mode_is_reported_but_passes(
 
 def test_connection_refused_fails_naming_it(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
     closed = f"http://127.0.0.1:{free_port('127.0.0.1')}/process"
-    args = chunk_args(samples, engine, "--attempts", "2")
+    args = frame_args(samples, engine, "--attempts", "2")
     args[args.index("--process-url") + 1] = closed
     run = medialens(*args)
     assert run.code == 1

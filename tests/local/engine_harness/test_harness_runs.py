@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.local.engine_harness.conftest import Samples, urls, write_manifest
+from tests.local.engine_harness.conftest import Samples, frame_args, urls, write_manifest
 from tests.support.fault_engine import FaultEngine
 
 
@@ -59,15 +59,7 @@ def test_a_good_chunk_engine_passes_with_every_field_sent(
 
 def test_an_engine_ready_after_a_503_passes(medialens: Any, samples: Samples, engine: FaultEngine) -> None:
     engine.ready = "late:1"  # 503 once, then 200: Ready is polled again a second later
-    run = medialens(
-        "engine",
-        "test",
-        "--manifest",
-        str(samples.chunk_manifest),
-        "--media",
-        str(samples.frame),
-        *urls(engine),
-    )
+    run = medialens(*frame_args(samples, engine))
     assert run.code == 0, run.err
     assert run.report()["ready"]["polls"] == 2 and run.report()["ready"]["ms"] >= 1000
 
@@ -82,15 +74,7 @@ def test_the_cache_uri_serves_the_chunk(medialens: Any, samples: Samples, engine
         return original(request)
 
     engine._process = fetch_then_answer  # type: ignore[method-assign]
-    run = medialens(
-        "engine",
-        "test",
-        "--manifest",
-        str(samples.chunk_manifest),
-        "--media",
-        str(samples.frame),
-        *urls(engine),
-    )
+    run = medialens(*frame_args(samples, engine))
     assert run.code == 0, run.err
     assert served == [samples.frame.stat().st_size]
 
@@ -199,10 +183,7 @@ def test_an_ignored_chunk_or_a_media_answer_passes_and_is_counted(
     medialens: Any, samples: Samples, engine: FaultEngine, process: str, status: str, counted: str
 ) -> None:
     engine.process = process
-    run = medialens(
-        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
-        *urls(engine),
-    )  # fmt: skip
+    run = medialens(*frame_args(samples, engine))
     assert run.code == 0, run.err
     (row,) = run.report()["rows"]
     assert row["status"] == status and run.report()["summary"][counted] == 1
@@ -213,10 +194,7 @@ def test_the_payload_may_come_from_a_file(
 ) -> None:
     payload = tmp_path / "payload.json"
     payload.write_text('{"mode": "library-run", "libraryId": "lib-1"}')
-    run = medialens(
-        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(samples.frame),
-        *urls(engine), "--payload", f"@{payload}",
-    )  # fmt: skip
+    run = medialens(*frame_args(samples, engine, "--payload", f"@{payload}"))
     assert run.code == 0, run.err
     assert json.loads(engine.forms[0]["payload"]) == {"mode": "library-run", "libraryId": "lib-1"}
 
