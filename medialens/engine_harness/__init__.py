@@ -12,7 +12,9 @@ webhooks' body rules (`api.engines.webhooks`). Modules:
     engine_process  starting the engine command as the toolkit does, stopping it
     media           the media to send: a given file, or a generated one
     task_server     127.0.0.1 server: media as cacheURI, heartbeat and result webhooks
-    chunk_run       a chunk engine's run; task_run: a stream or batch engine's task
+    chunk_run       a chunk engine's run (later_run: chunks answered on their webhook)
+    task_run        a stream or batch engine's task
+    verdicts        every answer validated, the answers merged
     report          the table per chunk / task, report.json and the merged VTN document
     harness         one whole `engine test` run
     console_app     the web console (console_page: its HTML)
