@@ -86,6 +86,7 @@ def first_problem(exc: ValidationError) -> str:
     """`field.path: message` of a pydantic error's first problem (and how many more there are)."""
     errors = exc.errors()
     first = errors[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(root)"
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {first['msg']}{more}"
+    return f"{where}: {message}{more}" if where else f"{message}{more}"

@@ -151,10 +151,15 @@ def test_a_manifest_problem_is_warned_and_a_media_type_it_does_not_take_fails(
          "medialens: the manifest {preferred}: preferredInputFormat image/png is not in supportedInput"),
         (["--manifest", "{chunk}"],
          "medialens: give the engine: --command CMD, or both --process-url and --ready-url"),
+        (["--manifest", "{limited}", "--command", "x", "--concurrency", "9"],
+         "medialens: bad setting: Concurrency 9 exceeds the manifest's maxConcurrency 4"),
         (["--manifest", "{chunk}", "--command", "x", "--fps", "0"],
          "medialens: bad setting: Chunking.FramesPerSecond: Input should be greater than 0"),
     ],
-    ids=["manifest", "url", "payload", "payload-file", "media", "bad-manifest", "preferred", "engine", "fps"],
+    ids=[
+        "manifest", "url", "payload", "payload-file", "media", "bad-manifest", "preferred", "engine",
+        "concurrency", "fps",
+    ],
 )  # fmt: skip
 def test_a_command_line_mistake_is_one_line_and_exit_1(
     medialens: Any, samples: Samples, tmp_path: Path, args: list[str], message: str
@@ -165,6 +170,7 @@ def test_a_command_line_mistake_is_one_line_and_exit_1(
         "{preferred}": str(
             write_manifest(tmp_path, "stream", ["image/jpeg"], preferredInputFormat="image/png")
         ),
+        "{limited}": str(write_manifest(tmp_path, "chunk", ["image/jpeg"], maxConcurrency=4)),
     }
     filled, expected = list(args), message
     for name, value in names.items():
