@@ -137,7 +137,12 @@ def stream_args(samples: Samples, engine: FaultEngine, mode: str, *extra: str) -
 @pytest.mark.parametrize(
     ("mode", "process", "extra", "reason"),
     [
-        ("stream", "async-failed", [], "heartbeat failed: invalid_data: unreadable"),
+        (  # strict, and nothing to merge: the failure is still the one reason given
+            "stream",
+            "async-failed",
+            ["--validation", "strict", "--contract", "transcript"],
+            "heartbeat failed: invalid_data: unreadable",
+        ),
         ("stream", "async-stops", ["--heartbeat-timeout", "1"], "heartbeat_timeout: no heartbeat for 1 s"),
         ("batch", "async-silent", ["--heartbeat-timeout", "1"], "heartbeat_timeout: no heartbeat for 1 s"),
         ("batch", "async-running", ["--max-ttl", "2"], "past maxTTL: no complete heartbeat within 2 s"),
