@@ -22,7 +22,7 @@ from medialens.engine_harness.task_server import Task
 from medialens.engine_harness.verdicts import RunContext, conclude, judge_output
 from operators.engine.client import CallLimits, Outcome, post_chunk
 from operators.engine.run import build_form
-from operators.engine.tasks import START_CALL_TIMEOUT_SECONDS
+from operators.engine.tasks import START_CALL_TIMEOUT_SECONDS, time_based
 
 WAIT_POLL_SECONDS = 0.1
 REFUSALS_SHOWN = 3
@@ -76,7 +76,7 @@ def run_task(context: RunContext, media: Media, call: ChunkCall) -> None:
         "lastHeartbeat": task.heartbeats[-1] if task.heartbeats else None,
     }
     row.series = sum(counts(output)[0] for _, output in outputs)
-    conclude(context, outputs, time_based=True)
+    conclude(context, outputs, time_based=time_based(outputs))
 
 
 def _wait(context: RunContext, task: Task, started: float) -> tuple[str, str]:
