@@ -226,3 +226,31 @@ def test_without_media_a_text_engine_is_sent_a_generated_text(
         "generated": True,
     }
     assert texts and texts[0].startswith("Medialens runs cognitive engines")
+
+
+@pytest.mark.parametrize(
+    ("formats", "extra", "mime"),
+    [
+        (["audio/wav"], ["--audio-seconds", "1"], "audio/wav"),
+        (["video/mp4"], ["--video", "clips", "--clip-seconds", "1"], "video/mp4"),
+    ],
+    ids=["audio-segments", "video-clips"],
+)
+def test_a_chunk_engine_is_sent_the_chunk_type_it_takes(
+    medialens: Any,
+    samples: Samples,
+    engine: FaultEngine,
+    tmp_path: Path,
+    formats: list[str],
+    extra: list[str],
+    mime: str,
+) -> None:
+    manifest = write_manifest(tmp_path, "chunk", formats)
+    run = medialens(
+        "engine", "test", "--manifest", str(manifest), "--media", str(samples.video), *urls(engine), *extra
+    )
+    assert run.code == 0, run.err
+    spans = [(row["startMs"], row["endMs"]) for row in run.report()["rows"]]
+    assert spans == [(0, 1000), (1000, 2000)]
+    assert {form["chunkMimeType"] for form in engine.forms} == {mime}
+    assert all(form["chunk.size"] > 1000 for form in engine.forms)
