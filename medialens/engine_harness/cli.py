@@ -66,6 +66,10 @@ def test_engine(
     video: Annotated[VideoChunks, typer.Option(help="Cut video into frames or clips")] = VideoChunks.FRAMES,
     clip_seconds: Annotated[int, typer.Option(help="Length of video clips")] = 10,
     audio_seconds: Annotated[int, typer.Option(help="Length of audio segments")] = 10,
+    skip_similar_frames: Annotated[
+        bool, typer.Option(help="Skip near-identical frames (mpdecimate)")
+    ] = False,
+    max_blur: Annotated[float | None, typer.Option(help="Skip frames this blurred or more")] = None,
     concurrency: Annotated[int | None, typer.Option(help="/process calls at once")] = None,
     call_timeout: CallTimeout = 300,
     ready_timeout: Annotated[int, typer.Option(help="Seconds Ready is polled (every second)")] = 60,
@@ -96,6 +100,8 @@ def test_engine(
             video=video.value,
             clip_seconds=clip_seconds,
             audio_segment_seconds=audio_seconds,
+            skip_similar_frames=skip_similar_frames,
+            max_blur=max_blur,
         ),
         options=EngineOptions(
             validation=validation.value,

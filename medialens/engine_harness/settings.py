@@ -37,6 +37,8 @@ class Limits:
     video: str = "frames"
     clip_seconds: int = 10
     audio_segment_seconds: int = 10
+    skip_similar_frames: bool = False
+    max_blur: float | None = None
 
 
 @dataclass
@@ -68,6 +70,8 @@ def engine_block(
             "FramesPerSecond": limits.fps,
             "ClipSeconds": limits.clip_seconds,
             "AudioSegmentSeconds": limits.audio_segment_seconds,
+            "SkipSimilarFrames": limits.skip_similar_frames,
+            "MaxBlur": limits.max_blur,
         },
         "CallTimeoutSeconds": limits.call_timeout,
         "ReadyTimeoutSeconds": limits.ready_timeout,

@@ -4,9 +4,11 @@ the command line are one line and exit 1."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import imageio_ffmpeg
 import pytest
 import requests
 
@@ -254,3 +256,18 @@ def test_a_chunk_engine_is_sent_the_chunk_type_it_takes(
     assert spans == [(0, 1000), (1000, 2000)]
     assert {form["chunkMimeType"] for form in engine.forms} == {mime}
     assert all(form["chunk.size"] > 1000 for form in engine.forms)
+
+
+def test_similar_frames_are_skipped_when_asked_and_the_kept_frame_spans_them(
+    medialens: Any, engine: FaultEngine, samples: Samples, tmp_path: Path
+) -> None:
+    still = tmp_path / "still.mp4"  # 3 s of one grey picture: every frame like the first
+    source = "color=c=gray:s=160x120:r=10:d=3"
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", source]
+    subprocess.run([*command, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(still)], check=True, timeout=60)
+    run = medialens(
+        "engine", "test", "--manifest", str(samples.chunk_manifest), "--media", str(still), *urls(engine),
+        "--skip-similar-frames",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert [(row["startMs"], row["endMs"]) for row in run.report()["rows"]] == [(0, 3000)]
