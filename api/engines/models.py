@@ -56,7 +56,10 @@ VtnContract = Literal[
     "text",
     "transcript",
 ]
-MimeType = Annotated[str, Field(pattern=r"^[A-Za-z0-9.+-]+/[A-Za-z0-9.+*-]+$", max_length=255)]
+# `type/subtype`; `type/*` and `*/*` as wildcards (a `*` type only with a `*` subtype, as in HTTP's Accept).
+MimeType = Annotated[
+    str, Field(pattern=r"^(\*/\*|[A-Za-z0-9.+-]+/(\*|[A-Za-z0-9.+-]+))$", max_length=255)
+]
 
 
 class _Block(BaseModel):

@@ -90,8 +90,7 @@ def utterances(media: Path, task: TaskReporter) -> Iterator[tuple[int, int, byte
         in_speech = endpointer.in_speech
         if len(block) < frame_bytes:  # the end of the audio
             if in_speech:
-                speech += endpointer.end_stream(block) or b""
-                yield start_ms, round(endpointer.speech_end * 1000), speech
+                yield _last_utterance(endpointer, block, speech, start_ms)
             return
         voiced = endpointer.process(block)
         if voiced is None:
@@ -106,5 +105,16 @@ def utterances(media: Path, task: TaskReporter) -> Iterator[tuple[int, int, byte
             yield start_ms, end_ms, speech
             speech, start_ms = b"", end_ms
     if endpointer.in_speech:  # the audio ended on a whole frame
-        speech += endpointer.end_stream(b"") or b""
-        yield start_ms, round(endpointer.speech_end * 1000), speech
+        yield _last_utterance(endpointer, b"", speech, start_ms)
+
+
+def _last_utterance(
+    endpointer: Endpointer, rest: bytes, speech: bytes, start_ms: int
+) -> tuple[int, int, bytes]:
+    """The utterance the audio's end cuts off. PocketSphinx's `end_stream` fails on an empty
+    buffer (an IndexError, e.g. when a steady tone ends on a whole frame): then the utterance is
+    what was voiced so far, ending where its audio ends."""
+    if rest:
+        speech += endpointer.end_stream(rest) or b""
+        return start_ms, round(endpointer.speech_end * 1000), speech
+    return start_ms, start_ms + len(speech) * 1000 // PCM_BYTES_PER_SECOND, speech

@@ -13,7 +13,7 @@ from typing import Any
 from api.engines.models import EngineBlock, ValidationMode
 from api.engines.plan import Chunk
 from medialens.engine_harness.report import Report
-from operators.engine.vtn import merge, validate
+from operators.engine.vtn import contracts_for, merge, validate
 
 SOURCE_ENGINE_NAME = "medialens-engine-test"
 
@@ -34,7 +34,7 @@ def judge_output(context: RunContext, name: str, output: Any) -> list[str]:
     if not isinstance(output, dict):
         problems = [f"$: the answer is JSON but not an object ({type(output).__name__}); VTN is an object"]
     else:
-        contracts = list(context.block.Validation.Contracts)
+        contracts = contracts_for(output, context.block.Validation.Contracts)
         if contracts and "validationContracts" not in output:
             output = {**output, "validationContracts": contracts}  # as the merged document declares them
         problems = validate(output, contracts)
@@ -53,11 +53,12 @@ def conclude(context: RunContext, outputs: list[tuple[Chunk, dict[str, Any]]], *
     document = merge(outputs, time_based=time_based)
     engine_id = (block.Manifest.model_extra or {}).get("engineId", SOURCE_ENGINE_NAME)
     document.setdefault("sourceEngineName", str(engine_id))
-    if block.Validation.Contracts and "validationContracts" not in document:
-        document["validationContracts"] = list(block.Validation.Contracts)
+    contracts = contracts_for(document, block.Validation.Contracts)
+    if contracts and "validationContracts" not in document:
+        document["validationContracts"] = contracts
     report.merged = document
     checked = block.Validation.Mode is not ValidationMode.OFF
-    problems = validate(document, block.Validation.Contracts) if checked else []
+    problems = validate(document, contracts) if checked else []
     report.validation["problems"] = problems
     # The platform merges only a run that has not failed already: one reason, not a second.
     if problems and block.Validation.Mode is ValidationMode.STRICT and not report.failures:

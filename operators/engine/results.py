@@ -22,7 +22,7 @@ from operators.common.media import s3_errors
 from operators.engine import later
 from operators.engine.client import Outcome
 from operators.engine.run import Run, get_json
-from operators.engine.vtn import merge, transcript_text, validate
+from operators.engine.vtn import contracts_for, merge, transcript_text, validate
 
 SERIES_PER_PAGE = 2000
 REASONS_SHOWN = 3
@@ -105,10 +105,11 @@ def conclude(
     """
     document = merge(outputs, time_based=time_based)
     document.setdefault("sourceEngineName", helper.name)
-    if engine.Validation.Contracts and "validationContracts" not in document:
-        document["validationContracts"] = list(engine.Validation.Contracts)
+    contracts = contracts_for(document, engine.Validation.Contracts)
+    if contracts and "validationContracts" not in document:
+        document["validationContracts"] = contracts
     checked = engine.Validation.Mode is not ValidationMode.OFF
-    problems = validate(document, engine.Validation.Contracts) if checked else []
+    problems = validate(document, contracts) if checked else []
     if problems and engine.Validation.Mode is ValidationMode.STRICT:
         raise OperatorError(
             f"the engine's output is not valid VTN ({len(problems)} problems): {'; '.join(problems)}"

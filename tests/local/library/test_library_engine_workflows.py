@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 import pytest
 
 from medialens.findings import read_findings, stored_documents
@@ -75,6 +76,18 @@ def test_the_image_workflow_finds_the_face_and_reads_the_text(running: RunningPl
     assert any(f.box and f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3] for f in faces), faces
     texts = read_findings(stored_documents(dataplane, execution["AssetId"], "TextDetectionImage")).texts
     assert any("MEDIALENS" in text.text.upper().replace(" ", "") for text in texts), texts
+
+
+def test_an_image_without_faces_or_text_completes_with_nothing_found(running: RunningPlatform) -> None:
+    ok, blank = cv2.imencode(".png", np.full((360, 640, 3), 128, np.uint8))
+    assert ok
+    execution = _run(running, "ImageWorkflow", _upload(running, "Image", blank.tobytes(), ".png"))
+    assert execution["Status"] == "Complete", execution  # strict validation: nothing found is valid
+    dataplane = running.dataplane()
+    for operator in ("FaceDetectionImage", "TextDetectionImage"):
+        assert operator_view(execution, operator)["Status"] == "Complete"
+        found = read_findings(stored_documents(dataplane, execution["AssetId"], operator))
+        assert not found.faces and not found.texts
 
 
 def test_an_operator_switched_off_by_configuration_is_skipped(running: RunningPlatform) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from api.engines.models import EngineBlock
+from api.engines.models import EngineBlock, EngineManifest
 from api.engines.plan import batches, lanes, threads
 from api.workflow.models import Operation, OperationType
 
@@ -68,3 +68,15 @@ def test_work_is_spread_within_the_concurrency_and_an_hour_fits_in_few_items() -
     assert len(items) == 36 and sum(item["Count"] for item in items) == 3600
     assert [item["First"] for item in items[:2]] == [0, 100]
     assert len(batches(5, 50)) == 5  # one item per lane at most as many as chunks
+
+
+@pytest.mark.parametrize("formats", [["*/*"], ["image/*", "video/mp4"], ["application/vnd.ms-excel"]])
+def test_wildcard_and_plain_formats_are_accepted(formats: list[str]) -> None:
+    manifest = EngineManifest.model_validate({"engineMode": "chunk", "supportedInputFormats": formats})
+    assert manifest.supports(formats[0].replace("*", "png", 1).replace("*", "x", 1))
+
+
+@pytest.mark.parametrize("bad", ["*/png", "image/jp*g", "image", "image/"])
+def test_a_malformed_format_is_refused(bad: str) -> None:
+    with pytest.raises(ValidationError, match="supportedInputFormats"):
+        EngineManifest.model_validate({"engineMode": "chunk", "supportedInputFormats": [bad]})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.engines.plan import Chunk
-from operators.engine.vtn import merge, validate
+from operators.engine.vtn import contracts_for, merge, validate
 
 
 def chunk(index: int, start: int, end: int) -> Chunk:
@@ -73,3 +73,12 @@ def test_two_alternatives_need_exactly_one_best_path() -> None:
     ]
     problems = validate({"series": [{"startTimeMs": 0, "stopTimeMs": 5, "words": words}]})
     assert "$.series[0].words: needs exactly one bestPath: true, has 0" in problems
+
+
+def test_an_output_that_found_nothing_is_held_to_aion_alone() -> None:
+    nothing = {"sourceEngineName": "text"}
+    assert contracts_for(nothing, ["text"]) == []
+    assert validate(nothing, contracts_for(nothing, ["text"])) == []
+    assert validate({**nothing, "validationContracts": ["text"]}, ["text"])  # a declared claim is checked
+    found = {"object": [{"type": "text", "text": "HELLO"}]}
+    assert contracts_for(found, ["text"]) == ["text"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from medialens.sample_media import make_sample_video
 from tests.unit.engines_samples.checks import (
     assert_beats_every_second,
     assert_completed,
@@ -31,6 +32,9 @@ def transcription(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningE
 def speech(toolkit: ToolkitSide, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     toolkit.media["speech.mp4"] = speech_mp4(Path(tmp_path_factory.mktemp("speech")))
     toolkit.media["broken.mp4"] = undecodable()
+    toolkit.media["tone.mp4"] = make_sample_video(
+        Path(tmp_path_factory.mktemp("tone")) / "tone.mp4"
+    ).read_bytes()
     return toolkit.media["speech.mp4"]
 
 
@@ -60,6 +64,18 @@ def test_spoken_sentence_is_transcribed_with_word_times(
     heard = [word for _, word in words]
     assert sum(word in heard for word in spoken) >= 0.7 * len(spoken), heard
     assert_beats_every_second(record)
+
+
+def test_a_steady_tone_is_no_failure(
+    transcription: RunningEngine, toolkit: ToolkitSide, speech: bytes
+) -> None:
+    # A 440 Hz tone to the end of the audio: the endpointer takes it for speech that never ends.
+    assert transcription.post(toolkit.task_fields("tone", "tone.mp4")).status_code == 200
+
+    record = toolkit.wait("tone")
+    assert_completed(record)
+    for result in record.results:
+        assert_strict_valid("transcription", result["output"])
 
 
 def test_missing_media_fails_the_task_url_not_found(
