@@ -54,10 +54,11 @@ def validate(document: dict[str, Any], contracts: Iterable[str] = ()) -> list[st
     """Every problem as `"<JSON path>: <message>"` (at most 20); empty when the document is valid.
 
     Checked against AION and each contract named by `contracts` or the document's own
-    `validationContracts`.
+    `validationContracts`, unless it found nothing (`contracts_for`): then against AION alone.
     """
     declared = document.get("validationContracts")
-    names = ["aion", *sorted({*contracts, *(declared if isinstance(declared, list) else [])})]
+    claimed = {*contracts, *(declared if isinstance(declared, list) else [])}
+    names = ["aion", *sorted(contracts_for(document, claimed), key=str)]
     problems: list[str] = []
     for name in names:
         if not isinstance(name, str) or not (SCHEMA_ROOT / name / f"{name}.json").is_file():

@@ -79,6 +79,6 @@ def test_an_output_that_found_nothing_is_held_to_aion_alone() -> None:
     nothing = {"sourceEngineName": "text"}
     assert contracts_for(nothing, ["text"]) == []
     assert validate(nothing, contracts_for(nothing, ["text"])) == []
-    assert validate({**nothing, "validationContracts": ["text"]}, ["text"])  # a declared claim is checked
+    assert validate({**nothing, "validationContracts": ["text"]}, ["text"]) == []  # declared, found nothing
     found = {"object": [{"type": "text", "text": "HELLO"}]}
     assert contracts_for(found, ["text"]) == ["text"]
