@@ -20,6 +20,7 @@ import json
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -121,9 +122,12 @@ def direct(
     return len(frames), elapsed
 
 
-def through_workflow(
-    engine: BenchEngine, video: Path, fps: float, concurrency: int
-) -> tuple[int, float, float]:
+def run_engine_operator(
+    body: dict[str, Any], video: Path, on_submit: Callable[[], None] | None = None
+) -> tuple[dict[str, Any], float]:
+    """`body` (an engine operation) registered on a fresh local platform and run on `video` in a
+    one-stage workflow: (the final execution, seconds from submit to its end)."""
+    name = str(body["Name"])
     with tempfile.TemporaryDirectory(prefix="medialens-bench-") as root:
         state = StateDir(Path(root))
         platform = LocalPlatform(state, LocalDeployment(state, operators=[]), save_snapshot=False)
@@ -136,39 +140,39 @@ def through_workflow(
                 region_name=credentials.region,
             )
             api = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
-            block = {
-                "ProcessUrl": f"{engine.url}/process",
-                "ReadyUrl": f"{engine.url}/ready",
-                "Manifest": manifest(),
-                "Chunking": {"FramesPerSecond": fps},
-                "Concurrency": concurrency,
-                "Validation": {"Mode": "off"},
-            }
-            configuration = {"MediaType": "Video", "Enabled": True}
-            api.upsert("operation", {"Name": "BenchEngine", "Configuration": configuration, "Engine": block})
-            api.upsert(
-                "",
-                {
-                    "Name": "BenchEngineFlow",
-                    "StartAt": "_BenchEngine",
-                    "Stages": {"_BenchEngine": {"End": True}},
-                },
-            )
+            api.upsert("operation", body)
+            flow = f"Bench{name}Flow"
+            api.upsert("", {"Name": flow, "StartAt": f"_{name}", "Stages": {f"_{name}": {"End": True}}})
             key = "upload/bench.mp4"
             session.client("s3", endpoint_url=endpoints.moto_url).upload_file(
                 str(video), endpoints.dataplane_bucket, key
             )
-            engine.reset()
+            if on_submit is not None:
+                on_submit()
             began = time.perf_counter()
-            submitted = api.start(
-                "BenchEngineFlow", {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}}
-            )
+            submitted = api.start(flow, {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}})
             execution = api.wait(submitted["Id"], timeout=WAIT_TIMEOUT, poll_seconds=0.5)
-            whole = time.perf_counter() - began
+            elapsed = time.perf_counter() - began
         finally:
             platform.stop(progress=lambda _: None)
     if execution["Status"] != "Complete":
         raise SystemExit(f"the workflow ended {execution['Status']}: {execution.get('Error')}")
+    return execution, elapsed
+
+
+def through_workflow(
+    engine: BenchEngine, video: Path, fps: float, concurrency: int
+) -> tuple[int, float, float]:
+    block = {
+        "ProcessUrl": f"{engine.url}/process",
+        "ReadyUrl": f"{engine.url}/ready",
+        "Manifest": manifest(),
+        "Chunking": {"FramesPerSecond": fps},
+        "Concurrency": concurrency,
+        "Validation": {"Mode": "off"},
+    }
+    body = {"Name": "BenchEngine", "Configuration": {"MediaType": "Video", "Enabled": True}, "Engine": block}
+    _, whole = run_engine_operator(body, video, on_submit=engine.reset)
     assert engine.first is not None and engine.last is not None
     return engine.calls, engine.last - engine.first, whole
 

@@ -24,19 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import boto3
 import cv2
-import imageio_ffmpeg
-from engine_throughput import direct  # bench/ is the script's folder, first on sys.path
-from medialens_helper import HttpTransport
-from medialens_helper.workflow_client import WorkflowClient
+from engine_throughput import direct, run_engine_operator  # bench/ is first on sys.path
 
-from medialens.deployment import LocalDeployment
-from medialens.news_sample import FPS, HEIGHT, WIDTH, astronaut_shot
+from medialens.news_sample import FPS, astronaut_shot, encode_frames
 from medialens.runtime.engine_processes import EngineProcess, EngineState
-from medialens.runtime.platform import LocalPlatform
 from medialens.sample_engines import sample_engine_commands
-from medialens.state import StateDir
 from operators.library_engines import LIBRARY_ENGINE_OPERATORS, engine_manifest, operation_request
 
 WAIT_TIMEOUT = 900.0
@@ -45,74 +38,19 @@ WAIT_TIMEOUT = 900.0
 def face_video(path: Path, seconds: float) -> Path:
     """H.264 at the newscast's size and rate: the face shot, each frame numbered."""
     shot = astronaut_shot("FRAME")
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "bgr24",
-        "-s",
-        f"{WIDTH}x{HEIGHT}",
-        "-r",
-        str(FPS),
-        "-i",
-        "-",
-        "-c:v",
-        "libx264",
-        "-pix_fmt",
-        "yuv420p",
-        str(path),
-    ]
-    with subprocess.Popen(command, stdin=subprocess.PIPE) as encoder:
-        assert encoder.stdin is not None
-        for index in range(int(seconds * FPS)):
-            frame = shot.copy()
-            cv2.putText(frame, str(index), (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 1, (255, 255, 255), 2)
-            encoder.stdin.write(frame.tobytes())
-        encoder.stdin.close()
-    return path
+    frames = []
+    for index in range(int(seconds * FPS)):
+        frame = shot.copy()
+        cv2.putText(frame, str(index), (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 1, (255, 255, 255), 2)
+        frames.append(frame)
+    return encode_frames(frames, path)
 
 
 def through_workflow(base_url: str, video: Path, fps: float, concurrency: int) -> float:
     operator = next(op for op in LIBRARY_ENGINE_OPERATORS if op.name == "FaceDetection")
     body = operation_request(operator, base_url, engine_manifest("faces"))
     body["Engine"].update(Chunking={"Video": "frames", "FramesPerSecond": fps}, Concurrency=concurrency)
-    with tempfile.TemporaryDirectory(prefix="medialens-bench-") as root:
-        state = StateDir(Path(root))
-        platform = LocalPlatform(state, LocalDeployment(state, operators=[]), save_snapshot=False)
-        endpoints = platform.start(progress=lambda _: None)
-        try:
-            credentials = state.credentials()
-            session = boto3.Session(
-                aws_access_key_id=credentials.access_key_id,
-                aws_secret_access_key=credentials.secret_access_key,
-                region_name=credentials.region,
-            )
-            api = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
-            api.upsert("operation", body)
-            flow = {
-                "Name": "BenchFaces",
-                "StartAt": "_FaceDetection",
-                "Stages": {"_FaceDetection": {"End": True}},
-            }
-            api.upsert("", flow)
-            key = "upload/faces.mp4"
-            session.client("s3", endpoint_url=endpoints.moto_url).upload_file(
-                str(video), endpoints.dataplane_bucket, key
-            )
-            began = time.perf_counter()
-            submitted = api.start(
-                "BenchFaces", {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}}
-            )
-            execution = api.wait(submitted["Id"], timeout=WAIT_TIMEOUT, poll_seconds=0.5)
-            elapsed = time.perf_counter() - began
-        finally:
-            platform.stop(progress=lambda _: None)
-    if execution["Status"] != "Complete":
-        raise SystemExit(f"the workflow ended {execution['Status']}: {execution.get('Error')}")
+    _, elapsed = run_engine_operator(body, video)
     return elapsed
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,24 +63,8 @@ def make_news_video(path: Path, sample: NewsSample = NewsSample()) -> Path:
     with tempfile.TemporaryDirectory(prefix="medialens-sample-") as workdir:
         speech = Path(workdir) / "speech.wav"
         _run([espeak, *ESPEAK_VOICE, "-w", str(speech), sample.sentence])
-        frames = _frames(sample)
         delay_ms = int(SPEECH_START_SECONDS * 1000)
-        command = [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "bgr24",
-            "-s",
-            f"{WIDTH}x{HEIGHT}",
-            "-r",
-            str(FPS),
-            "-i",
-            "-",
+        soundtrack = [
             "-i",
             str(speech),
             "-filter_complex",
@@ -88,19 +73,44 @@ def make_news_video(path: Path, sample: NewsSample = NewsSample()) -> Path:
             "0:v",
             "-map",
             "[a]",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
             "-c:a",
             "aac",
             "-ar",
             "44100",
             "-t",
             str(sample.seconds),
-            str(path),
         ]
-        _run(command, stdin=b"".join(frame.tobytes() for frame in frames))
+        encode_frames(_frames(sample), path, soundtrack)
+    return path
+
+
+def encode_frames(frames: Iterable[np.ndarray], path: Path, extra: Sequence[str] = ()) -> Path:
+    """H.264 MP4 of BGR frames (HEIGHT x WIDTH at FPS); `extra`: ffmpeg arguments after the frames'
+    input (more inputs, maps, codecs). Raises SampleMediaError."""
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "bgr24",
+        "-s",
+        f"{WIDTH}x{HEIGHT}",
+        "-r",
+        str(FPS),
+        "-i",
+        "-",
+        *extra,
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        str(path),
+    ]
+    _run(command, stdin=b"".join(frame.tobytes() for frame in frames))
     return path
 
 

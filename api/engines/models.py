@@ -57,9 +57,7 @@ VtnContract = Literal[
     "transcript",
 ]
 # `type/subtype`; `type/*` and `*/*` as wildcards (a `*` type only with a `*` subtype, as in HTTP's Accept).
-MimeType = Annotated[
-    str, Field(pattern=r"^(\*/\*|[A-Za-z0-9.+-]+/(\*|[A-Za-z0-9.+-]+))$", max_length=255)
-]
+MimeType = Annotated[str, Field(pattern=r"^(\*/\*|[A-Za-z0-9.+-]+/(\*|[A-Za-z0-9.+-]+))$", max_length=255)]
 
 
 class _Block(BaseModel):
