@@ -1,11 +1,12 @@
 """The sample engines (engines/) on their test media: start-up and work, side by side.
 
-Each engine is started the toolkit's way (`engines.launch`: a subprocess on 127.0.0.1, Ready
-polled) and timed on real media: chunk engines over `--calls` calls one at a time (faces on
-scikit-image's astronaut, text on a 1280 x 720 frame with a caption), stream and batch engines over
-one task from `/process` to the `complete` heartbeat (transcription on 7 s of espeak-ng speech,
-keywords on a paragraph, shots and signals on a 4 s video with cuts, black and silence). The
-resident memory of each engine (with its worker processes) is read once it is ready.
+Each engine is started as the local runtime starts it (`medialens.runtime.engine_processes`: a
+subprocess on 127.0.0.1, Ready polled) and timed on real media: chunk engines over `--calls`
+calls one at a time (faces on scikit-image's astronaut, text on a 1280 x 720 frame with a
+caption), stream and batch engines over one task from `/process` to the `complete` heartbeat
+(transcription on 7 s of espeak-ng speech, keywords on a paragraph, shots and signals on a 4 s
+video with cuts, black and silence). The resident memory of each engine (with its worker
+processes) is read once it is ready.
 
     .venv/bin/python bench/sample_engines.py [--calls 20]
 """
@@ -25,9 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' media makers
 
 from engines.catalog import SAMPLE_ENGINES
-from engines.launch import launched
 from tests.unit.engines_samples.media import astronaut_jpeg, cuts_mp4, speech_mp4
-from tests.unit.engines_samples.running import RunningEngine, ToolkitSide
+from tests.unit.engines_samples.running import ToolkitSide, running_engine
 
 ROW = "{:<14} {:<7} {:>8} {:>8} {:<34} {:>8} {:>14}"
 PARAGRAPH = (
@@ -77,10 +77,10 @@ def main() -> None:
         print(ROW.format("engine", "mode", "ready s", "RSS MiB", "work", "seconds", "rate"))
         for entry in SAMPLE_ENGINES:
             started = time.monotonic()
-            with (directory / f"{entry.name}.log").open("wb") as log, launched(entry, stderr=log) as engine:
+            with running_engine(entry.name) as running:
                 ready = time.monotonic() - started
-                memory = _rss_mib(engine.process.pid)
-                running = RunningEngine(entry.name, engine.base_url, engine.ready_polls, Path(log.name))
+                assert running.pid is not None
+                memory = _rss_mib(running.pid)
                 if entry.name in chunks:
                     fields = {"chunkMimeType": "image/jpeg", "startOffsetMS": "0", "endOffsetMS": "500"}
                     begun = time.monotonic()

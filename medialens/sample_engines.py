@@ -7,9 +7,9 @@ otherwise names joined by commas (`faces,text`).
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 
+from engines.catalog import sample_engine
 from medialens.runtime.engine_processes import EngineCommand
 from operators.catalog import REPOSITORY_ROOT
 from operators.library_engines import sample_engines
@@ -42,6 +42,6 @@ def sample_engine_commands(names: Sequence[str]) -> list[EngineCommand]:
     paths = [str(REPOSITORY_ROOT), os.environ.get("PYTHONPATH", "")]
     environment = {"PYTHONPATH": os.pathsep.join(path for path in paths if path)}
     return [
-        EngineCommand(name, [sys.executable, "-m", f"engines.{name}"], environment, str(REPOSITORY_ROOT))
+        EngineCommand(name, sample_engine(name).command(), environment, str(REPOSITORY_ROOT))
         for name in names
     ]

@@ -95,6 +95,10 @@ class EngineProcess:
         threading.Thread(target=self._forward_output, name=f"{name}-output", daemon=True).start()
         threading.Thread(target=self._poll_ready, name=f"{name}-ready", daemon=True).start()
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def wait_settled(self, timeout: float) -> EngineState:
         """Wait until the engine is ready, broken, exited or past its Ready timeout."""
         self._settled.wait(timeout)

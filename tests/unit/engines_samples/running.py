@@ -1,6 +1,6 @@
-"""A sample engine started the toolkit's way (`engines.launch`), and the platform's side of a
-stream or batch task: a media server for `cacheURI` and the heartbeat and result webhooks,
-recording what the engine posts."""
+"""A sample engine hosted as the local runtime hosts it (a subprocess, Ready polled), and the
+platform's side of a stream or batch task: a media server for `cacheURI` and the heartbeat and
+result webhooks, recording what the engine posts."""
 
 from __future__ import annotations
 
@@ -10,23 +10,23 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from engines.catalog import sample_engine
-from engines.launch import EngineStartError, launched
+from medialens.runtime.engine_processes import EngineProcess, EngineState
+from medialens.sample_engines import sample_engine_commands
+
+START_SECONDS = 60.0
 
 
 @dataclass
 class RunningEngine:
     name: str
     base_url: str
-    ready_statuses: tuple[int, ...]
-    log_path: Path
+    pid: int | None = None
 
     def post(
         self, fields: dict[str, str], chunk: bytes | None = None, timeout: float = 60
@@ -37,14 +37,17 @@ class RunningEngine:
 
 
 @contextmanager
-def running_engine(name: str, log_dir: Path) -> Iterator[RunningEngine]:
-    """`python -m engines.<name> --port 0` until Ready answers 200; stopped (by its pid) after."""
-    log_path = log_dir / f"{name}.log"
+def running_engine(name: str) -> Iterator[RunningEngine]:
+    """`python -m engines.<name>` as the local runtime starts it, until Ready answers 200; then stopped."""
+    [command] = sample_engine_commands([name])
+    engine = EngineProcess(command, ready_timeout=START_SECONDS)
+    engine.start()
     try:
-        with log_path.open("wb") as log, launched(sample_engine(name), stderr=log) as engine:
-            yield RunningEngine(name, engine.base_url, engine.ready_polls, log_path)
-    except EngineStartError as exc:
-        raise AssertionError(f"{exc}\n{log_path.read_text(errors='replace')}") from exc
+        if engine.wait_settled(START_SECONDS + 5) is not EngineState.READY:
+            raise AssertionError(f"the {name} engine did not start: {engine.describe()}")
+        yield RunningEngine(name, engine.base_url, engine.pid)
+    finally:
+        engine.stop()
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.xdist_group("engine-faces")
 
 @pytest.fixture(scope="module")
 def faces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEngine]:
-    with running_engine("faces", Path(tmp_path_factory.mktemp("faces"))) as engine:
+    with running_engine("faces") as engine:
         yield engine
 
 

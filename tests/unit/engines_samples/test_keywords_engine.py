@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -45,7 +44,7 @@ def keywords(toolkit: ToolkitSide, tmp_path_factory: pytest.TempPathFactory) -> 
             "numbers.txt": b"12 345 -- 678",
         }
     )
-    with running_engine("keywords", Path(tmp_path_factory.mktemp("keywords"))) as engine:
+    with running_engine("keywords") as engine:
         yield engine
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.xdist_group("engine-transcription")
 
 @pytest.fixture(scope="module")
 def transcription(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEngine]:
-    with running_engine("transcription", Path(tmp_path_factory.mktemp("transcription"))) as engine:
+    with running_engine("transcription") as engine:
         yield engine
 
 

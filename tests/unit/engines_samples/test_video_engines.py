@@ -24,13 +24,13 @@ def video(toolkit: ToolkitSide, tmp_path_factory: pytest.TempPathFactory) -> byt
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEngine]:
-    with running_engine("shots", Path(tmp_path_factory.mktemp("shots"))) as engine:
+    with running_engine("shots") as engine:
         yield engine
 
 
 @pytest.fixture(scope="module")
 def signals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEngine]:
-    with running_engine("signals", Path(tmp_path_factory.mktemp("signals"))) as engine:
+    with running_engine("signals") as engine:
         yield engine
 
 
