@@ -29,15 +29,18 @@ process, so moto's per-call costs are the platform's latency. Measured with
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import json
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import boto3
+from antlr4.RuleContext import RuleContext
 from botocore.client import BaseClient
 from botocore.config import Config
 from moto import backends
@@ -51,9 +54,12 @@ from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.eval import states as interpreter_states
 from moto.stepfunctions.parser.asl.parse import asl_parser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import json_path
+
+from medialens.runtime import moto_responses
 
 PARSE_CACHE_SIZE = 128  # distinct definitions kept; a workflow's machine is one entry
 
@@ -61,31 +67,72 @@ _lock = threading.Lock()
 _originals: dict[str, Any] = {}
 
 
+# id(node) -> getText() of the nodes of cached trees (alive while cached, so their ids are theirs).
+_TEXTS: dict[int, str] = {}
+TEXT_MEMO_CHARS = 1024  # longer texts (a whole state, the machine) are joined from their parts
+
+
 class _ParseTreeCache:
-    """Definition text -> ANTLR parse tree, least recently used evicted first."""
+    """Definition text -> ANTLR parse tree, least recently used evicted first.
+
+    Each cached node's text is computed once: building a program from the tree asks ANTLR for
+    the text of every string literal, which it joins from the tokens again each time (the largest
+    part of that build).
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._trees: OrderedDict[str, Any] = OrderedDict()
+        self._trees: OrderedDict[str, tuple[Any, list[int]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def tree(self, definition: str) -> Any:
         with self._lock:
-            tree = self._trees.get(definition)
-            if tree is not None:
+            cached = self._trees.get(definition)
+            if cached is not None:
                 self._trees.move_to_end(definition)
-                return tree
+                return cached[0]
         tree = _parse_tree(definition)  # outside the lock: parses of different texts run in turn anyway
-
+        texts = _node_texts(tree)
         with self._lock:
-            self._trees[definition] = tree
+            cached = self._trees.get(definition)
+            if cached is not None:  # parsed meanwhile by another thread: keep one tree
+                return cached[0]
+            self._trees[definition] = (tree, list(texts))
+            _TEXTS.update(texts)
             while len(self._trees) > self._size:
-                self._trees.popitem(last=False)
+                _, (_, ids) = self._trees.popitem(last=False)
+                for node_id in ids:
+                    _TEXTS.pop(node_id, None)
         return tree
 
     def clear(self) -> None:
         with self._lock:
             self._trees.clear()
+            _TEXTS.clear()
+
+
+def _node_texts(tree: Any) -> dict[int, str]:
+    """getText() of every rule node of `tree` up to TEXT_MEMO_CHARS long, bottom-up, no recursion."""
+    texts: dict[int, str] = {}
+    joined: dict[int, str] = {}
+    stack: list[tuple[Any, bool]] = [(tree, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = list(node.getChildren()) if node.getChildCount() else []
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if isinstance(child, RuleContext))
+            continue
+        text = "".join(joined[id(c)] if isinstance(c, RuleContext) else c.getText() for c in children)
+        joined[id(node)] = text
+        if len(text) <= TEXT_MEMO_CHARS:
+            texts[id(node)] = text
+    return texts
+
+
+def _memo_get_text(self: RuleContext) -> str:
+    text = _TEXTS.get(id(self))
+    return text if text is not None else str(_originals["RuleContext.getText"](self))
 
 
 def _parse_tree(definition: str) -> Any:
@@ -192,22 +239,43 @@ def _cached_moto_modules() -> Iterable[str]:
 _ext_jsonpath_parse = functools.lru_cache(maxsize=4096)(json_path.parse)
 _jsonpath_parse = functools.lru_cache(maxsize=4096)(result_path.parse)
 
-_dynamodb_writes = threading.RLock()
+
+_JSON_ATOMS = (str, int, float, bool, type(None))
+
+
+def _json_copy(value: Any, memo: Any = None) -> Any:
+    """A deep copy of JSON data (dicts, lists, strings, numbers, booleans, null) without deepcopy's
+    bookkeeping; anything else is left to copy.deepcopy."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_json_copy(item) for item in value]
+    if kind in _JSON_ATOMS:
+        return value
+    return copy.deepcopy(value, memo)
+
+
+# What the interpreter's `states` module sees as `copy`: it copies the state's JSON at every step.
+_STATES_COPY = types.SimpleNamespace(deepcopy=_json_copy, copy=copy.copy)
 
 
 def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
-        with _dynamodb_writes:
+        with moto_responses.WRITES_LOCK:
             return method(*args, **kwargs)
 
     return call
 
 
-_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+# Transactions take the same lock in `moto_responses`, which rolls them back item by item.
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item")
 
-_PATCHES: tuple[tuple[Any, str, str, Callable[..., Any]], ...] = (
+_PATCHES: tuple[tuple[Any, str, str, Any], ...] = (
     (asl_parser.AmazonStateLanguageParser, "parse", "parse", staticmethod(_cached_parse)),
+    (RuleContext, "getText", "RuleContext.getText", _memo_get_text),
+    (interpreter_states, "copy", "states.copy", _STATES_COPY),
     (lambda_eval_utils, "boto_client_for", "boto_client_for", _interpreter_client),
     (backends, "list_of_moto_modules", "list_of_moto_modules", _cached_moto_modules),
     (json_path, "parse", "json_path.parse", _ext_jsonpath_parse),
@@ -229,6 +297,7 @@ def install() -> None:
             raw = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
             _originals[key] = raw
             setattr(owner, attribute, replacement)
+    moto_responses.install()
 
 
 def uninstall() -> None:
@@ -238,6 +307,7 @@ def uninstall() -> None:
             if key in _originals:
                 setattr(owner, attribute, _originals.pop(key))
         _clients.clear()
+    moto_responses.uninstall()
     PARSE_TREES.clear()
     _moto_modules.cache_clear()
     _ext_jsonpath_parse.cache_clear()
