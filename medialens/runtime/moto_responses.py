@@ -32,7 +32,7 @@ from typing import Any
 
 from moto.core import responses as core_responses
 from moto.core import serialize
-from moto.core.utils import method_names_from_class
+from moto.core.utils import get_value, method_names_from_class
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.exceptions import (
     MockValidationException,
@@ -140,30 +140,41 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
             _local.item_rollback = False
 
 
-_possible_keys_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+_aliases: dict[tuple[Any, ...], tuple[str, ...]] = {}
+_MISSING = object()
 
 
-def _possible_keys(self: serialize.XFormedAttributePicker, context: Any) -> Iterable[str]:
-    original = _originals["get_possible_keys"]
-    shape = context.shape
-    default_aliases = self.alias_providers is serialize.DEFAULT_ALIAS_PROVIDERS
-    if type(context.obj) is not dict or shape is None or not default_aliases:
-        return original(self, context)  # objects with attributes or a Meta: aliases depend on them
-    parent = getattr(shape, "parent", None)
-    service = context.service_model.service_name if context.service_model is not None else ""
-    key = (
-        service,
-        context.key,
-        shape.name,
-        shape.type_name,
-        shape.serialization.get("name"),
-        None if parent is None else (parent.name, parent.type_name),
+def _get_value(self: serialize.ResponseSerializer, value: Any, key: str, shape: Any) -> Any:
+    """moto's member lookup; for a plain dict with the default aliases, from cached alias lists."""
+    picker = self._value_picker
+    plain = (
+        type(value) is dict
+        and shape is not None
+        and type(picker) is serialize.XFormedAttributePicker
+        and picker.alias_providers is serialize.DEFAULT_ALIAS_PROVIDERS
+        and not picker.response_transformers
     )
-    found = _possible_keys_cache.get(key)
-    if found is None:
-        found = tuple(original(self, context))
-        _possible_keys_cache[key] = found
-    return found
+    if not plain:
+        return _originals["get_value"](self, value, key, shape)
+    parent = getattr(shape, "parent", None)
+    service = self.operation_model.service_model.service_name
+    parent_key = None if parent is None else (parent.name, parent.type_name)
+    cache_key = (service, key, shape.name, shape.type_name, shape.serialization.get("name"), parent_key)
+    candidates = _aliases.get(cache_key)
+    if candidates is None:
+        context = serialize.AttributePickerContext(
+            obj=value, key=key, shape=shape, operation_model=self.operation_model, service_model=None
+        )
+        # A dict has no Meta and its class name is "dict": the aliases follow from key and shape alone.
+        candidates = tuple(picker.get_possible_keys(context))
+        _aliases[cache_key] = candidates
+    for candidate in candidates:
+        found = (
+            value.get(candidate, _MISSING) if "." not in candidate else get_value(value, candidate, _MISSING)
+        )
+        if found is not _MISSING:
+            return found
+    return None
 
 
 @functools.cache
@@ -177,10 +188,10 @@ def install() -> None:
             return
         _originals["transact_write_items"] = DynamoDBBackend.__dict__["transact_write_items"]
         _originals["copy"] = dynamodb_models.copy
-        _originals["get_possible_keys"] = serialize.XFormedAttributePicker.__dict__["get_possible_keys"]
+        _originals["get_value"] = serialize.ResponseSerializer.__dict__["get_value"]
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         dynamodb_models.copy = _COPY_SHIM  # type: ignore[assignment]
-        serialize.XFormedAttributePicker.get_possible_keys = _possible_keys  # type: ignore[method-assign,assignment]
+        serialize.ResponseSerializer.get_value = _get_value  # type: ignore[method-assign]
         _originals["method_names_from_class"] = core_responses.method_names_from_class
         core_responses.method_names_from_class = _method_names  # type: ignore[assignment]
 
@@ -191,7 +202,7 @@ def uninstall() -> None:
             return
         DynamoDBBackend.transact_write_items = _originals.pop("transact_write_items")  # type: ignore[method-assign]
         dynamodb_models.copy = _originals.pop("copy")
-        serialize.XFormedAttributePicker.get_possible_keys = _originals.pop("get_possible_keys")  # type: ignore[method-assign]
+        serialize.ResponseSerializer.get_value = _originals.pop("get_value")  # type: ignore[method-assign]
         core_responses.method_names_from_class = _originals.pop("method_names_from_class")
-    _possible_keys_cache.clear()
+    _aliases.clear()
     _method_names.cache_clear()
