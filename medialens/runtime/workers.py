@@ -180,7 +180,11 @@ def _forward_output(stream: IO[bytes], logger: logging.Logger, log_stream: LogSt
 
 
 class _Function:
-    """The workers of one function, and the semaphore that caps its concurrency."""
+    """The workers of one function, and the semaphore that caps its concurrency.
+
+    A caller finding no idle worker starts one in the background and takes the first worker free:
+    in a burst, a call need not wait for a process start (most of a second on a busy machine)
+    when a warm worker frees up in milliseconds; the new one stays warm for the next call."""
 
     def __init__(
         self, spec: FunctionSpec, env: dict[str, str], max_workers: int, logs: FunctionLogs | None
@@ -189,10 +193,15 @@ class _Function:
         self.env = env
         self.logs = logs
         self.retired = False
+        self.max_workers = max_workers
         self.slots = threading.BoundedSemaphore(max_workers)
         self.lock = threading.Lock()
+        self._changed = threading.Condition(self.lock)
         self.idle: list[_Worker] = []
         self.live: set[_Worker] = set()
+        self._starting = 0  # workers being started in the background
+        self._waiting = 0  # callers waiting for a worker
+        self._failures: list[InvokeResult] = []  # init failures for the callers waiting
 
     def spawn(self) -> _Worker:
         worker = _Worker(self.spec, self.env, self.logs)
@@ -200,23 +209,62 @@ class _Function:
             self.live.add(worker)
         return worker
 
-    def take(self) -> _Worker | None:
-        """An idle worker that is still alive (one may have died while idle), or None."""
-        with self.lock:
-            while self.idle:
-                worker = self.idle.pop()
-                if worker.process.poll() is None:
-                    return worker
-                self.live.discard(worker)
-            return None
+    def _take_idle(self) -> _Worker | None:
+        while self.idle:
+            worker = self.idle.pop()
+            if worker.process.poll() is None:
+                return worker
+            self.live.discard(worker)
+        return None
+
+    def acquire(self) -> _Worker | InvokeResult:
+        """The first worker free (starting one if there is room), or the init failure of the one started."""
+        with self._changed:
+            self._waiting += 1
+            try:
+                while True:
+                    worker = self._take_idle()
+                    if worker is not None:
+                        return worker
+                    if self._failures:
+                        return self._failures.pop()
+                    if len(self.live) + self._starting < self.max_workers:
+                        self._starting += 1
+                        starter = threading.Thread(target=self._start_one, name="lambda-start", daemon=True)
+                        starter.start()
+                    self._changed.wait()
+            finally:
+                self._waiting -= 1
+
+    def _start_one(self) -> None:
+        worker = _Worker(self.spec, self.env, self.logs)
+        failure = worker.wait_ready()
+        with self._changed:
+            self._starting -= 1
+            kept = failure is None and (self._waiting > 0 or not self.retired)
+            if kept:
+                self.live.add(worker)
+                self.idle.append(worker)
+            elif failure is not None and self._waiting:
+                self._failures.append(failure)  # an init error is the waiting caller's answer
+            self._changed.notify()
+        if not kept:
+            worker.close(grace=0)
 
     def give_back(self, worker: _Worker) -> None:
-        with self.lock:
+        with self._changed:
             if not self.retired and worker.healthy and worker.process.poll() is None:
                 self.idle.append(worker)
+                self._changed.notify()
                 return
             self.live.discard(worker)
-        worker.close(grace=0)
+            leftover: list[_Worker] = []
+            if self.retired and not self._waiting:  # a worker started for a caller served meanwhile
+                leftover, self.idle = self.idle, []
+                self.live.difference_update(leftover)
+            self._changed.notify()
+        for stopped in [worker, *leftover]:
+            stopped.close(grace=0)
 
     def retire(self) -> None:
         """No new invocations reach these workers: idle ones stop now, busy ones when they finish."""
@@ -292,13 +340,9 @@ class WorkerPool:
         except KeyError:
             raise UnknownFunctionError(function_name) from None
         with fn.slots:  # callers beyond max_workers_per_function wait here
-            worker = fn.take()
-            if worker is None:
-                worker = fn.spawn()
-                failure = worker.wait_ready()
-                if failure is not None:
-                    fn.give_back(worker)
-                    return failure
+            worker = fn.acquire()
+            if isinstance(worker, InvokeResult):
+                return worker  # the function's init failed, as Lambda reports it
             try:
                 return worker.invoke(payload)
             finally:
@@ -308,6 +352,7 @@ class WorkerPool:
         self._closed = True
         for fn in [*self._functions.values(), *self._retired]:
             with fn.lock:
+                fn.retired = True  # a worker still starting in the background stops once ready
                 workers, fn.idle, fn.live = list(fn.live), [], set()
             for worker in workers:
                 worker.close()

@@ -128,6 +128,34 @@ def test_concurrency_is_capped_per_function(tmp_path: Path) -> None:
     assert 0.95 < elapsed < 4  # two rounds of 0.5 s, not one
 
 
+def test_a_busy_function_serves_the_next_call_from_the_first_worker_freed() -> None:
+    # Starting a second worker takes 3 s here; the first one is free again after 0.3 s.
+    spec = FunctionSpec("sleep", f"{HANDLERS}.sleep", {"SAMPLE_IMPORT_SECONDS": "3"}, timeout_seconds=10)
+    with WorkerPool([spec], code_paths=CODE_PATHS, base_env={}, max_workers_per_function=2) as pool:
+        assert pool.warm() == {}
+        started = time.monotonic()
+        with ThreadPoolExecutor(2) as executor:
+            first = executor.submit(pool.invoke, "sleep", b'{"seconds": 0.3}')
+            time.sleep(0.1)  # the first call holds the only warm worker
+            second = executor.submit(pool.invoke, "sleep", b'{"seconds": 0}')
+            second_answer = json.loads(second.result().payload)
+            second_elapsed = time.monotonic() - started
+            first_answer = json.loads(first.result().payload)
+        assert second_answer["pid"] == first_answer["pid"]
+        assert second_elapsed < 2.5  # not the 3 s of a new worker's start
+        time.sleep(3.5)  # the worker started meanwhile is warm now: two calls run at once
+        with ThreadPoolExecutor(2) as executor:
+            both = list(executor.map(lambda _: pool.invoke("sleep", b'{"seconds": 0.5}'), range(2)))
+        assert len({json.loads(result.payload)["pid"] for result in both}) == 2
+
+
+def test_an_init_failure_reaches_the_caller_that_started_the_worker() -> None:
+    spec = FunctionSpec("missing", "tests.local.runtime.handlers.no_such_module.handler", {})
+    with WorkerPool([spec], code_paths=CODE_PATHS, base_env={}) as pool:
+        results = [pool.invoke("missing", b"{}") for _ in range(2)]
+    assert all(json.loads(r.payload)["errorType"] == "Runtime.ImportModuleError" for r in results)
+
+
 def test_closed_pool_refuses_work() -> None:
     pool = WorkerPool([FunctionSpec("echo", f"{HANDLERS}.echo", {})], code_paths=CODE_PATHS, base_env={})
     assert pool.warm() == {}

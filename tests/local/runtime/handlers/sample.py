@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 _calls = 0  # module state survives between warm invocations, as on Lambda
+# A slow import (a large model, say) when set: the worker-start tests need one.
+time.sleep(float(os.environ.get("SAMPLE_IMPORT_SECONDS", "0")))
 
 
 class TransientError(Exception):
