@@ -1,19 +1,24 @@
-"""Workflow latency and throughput on the local runtime, next to calling the same operators directly.
+"""Workflow latency, burst throughput and memory on the local runtime, moto stock next to tuned.
 
 The workflow has 3 stages of 2 parallel sync operators each (both run the `TestSyncOk` handler).
-In one run, on one machine, this prints:
+The platform runs in a child process of its own (`platform_process.py`), as `medialens up` does,
+so this client takes none of its CPU. In one run, on one machine, this prints side by side, with
+moto's own stock paths (`medialens.runtime.moto_tuning` uninstalled) and with the tuned ones:
 
-- end-to-end latency of one execution at a time (submit -> Complete seen by the client), median of
-  N, on the platform as it runs (moto tuned: `medialens.runtime.moto_tuning`) and with moto's own
-  stock interpreter paths (the tuning uninstalled in the same process);
-- for each burst size M: how long until all M submissions were answered, and executions per
-  second until all M were final (MaxConcurrentWorkflows = `--cap`);
-- the platform process's resident memory before and after the bursts, and how many ended
-  executions moto still holds;
-- the same 6 operator calls made directly: in this process, and as Lambda invokes through the
-  local runtime (what each generated Task state costs without Step Functions around it).
+- end-to-end latency of one execution at a time (submit -> Complete seen by the client, polling
+  every 50 ms), median of N, and the CPU per execution of the platform process and of its workers;
+- for each burst size M (MaxConcurrentWorkflows = `--cap`): how long until all M submissions were
+  answered, and executions per second until all were final; a burst still running after
+  `--burst-limit` s is cut: what had completed counts, the rest is cancelled;
+- the platform process's resident memory after each phase and at the end (after every execution
+  of the run; at least `--memory-executions`), and how many ended executions moto still holds;
+- state transitions and Lambda invocations per operator of one execution, next to MIE's machines;
+- the same 6 operator calls made directly: in this process, and as Lambda invokes.
 
-    .venv/bin/python bench/controlplane_latency.py [--sequential 50] [--stock 10] [--bursts 20,100,500]
+A warm-up burst (not counted) first lets each function's worker pool grow to its working size.
+
+    .venv/bin/python bench/controlplane_latency.py [--sequential 20] [--stock 10] \
+        [--bursts 20,100,500] [--burst-limit 120] [--memory-executions 1000]
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import importlib
 import itertools
 import json
 import statistics
-import tempfile
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -31,14 +36,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import boto3
 from medialens_helper import HttpTransport
 from medialens_helper.workflow_client import WorkflowClient
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+from platform_process import PlatformProcess
 
-from medialens.deployment import LocalDeployment
-from medialens.runtime import moto_tuning
-from medialens.runtime.platform import LocalPlatform
 from medialens.state import Endpoints, StateDir
 from operators.catalog import load_catalog
 
@@ -48,107 +52,182 @@ STAGES = ("BenchStage1", "BenchStage2", "BenchStage3")
 WORKFLOW = "BenchThreeStages"
 WAIT_TIMEOUT = 600.0
 POLL_SECONDS = 0.05
-Row = tuple[str, str]
+MODES = ("stock", "tuned")
+Row = tuple[str, str, str]  # label, stock, tuned
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sequential", type=int, default=50, help="executions run one at a time")
-    parser.add_argument("--stock", type=int, default=10, help="of those, on moto's stock paths")
-    parser.add_argument("--bursts", default="20", help="comma-separated numbers submitted at once")
+    parser.add_argument("--sequential", type=int, default=20, help="executions one at a time, tuned")
+    parser.add_argument("--stock", type=int, default=10, help="executions one at a time, stock")
+    parser.add_argument("--bursts", default="20,100,500", help="comma-separated numbers submitted at once")
     parser.add_argument("--cap", type=int, default=20, help="MaxConcurrentWorkflows during bursts")
+    parser.add_argument("--burst-limit", type=float, default=120.0, help="seconds a burst may run")
+    parser.add_argument("--memory-executions", type=int, default=1000, help="executions before the end")
+    parser.add_argument("--stock-bursts", default="20,100", help="burst sizes also run stock")
     args = parser.parse_args()
     bursts = [int(size) for size in args.bursts.split(",") if size.strip()]
-
-    with tempfile.TemporaryDirectory(prefix="medialens-bench-") as root:
-        state = StateDir(Path(root))
-        platform = LocalPlatform(state, LocalDeployment(state), save_snapshot=False)
-        started = time.perf_counter()
-        endpoints = platform.start(progress=lambda _: None)
-        print(f"local platform ready in {time.perf_counter() - started:.1f} s")
-        try:
-            run(endpoints, state, args.sequential, args.stock, bursts, args.cap)
-        finally:
-            platform.stop()
-
-
-def run(
-    endpoints: Endpoints, state: StateDir, sequential: int, stock: int, bursts: list[int], cap: int
-) -> None:
-    credentials = state.credentials()
-    session = boto3.Session(
-        aws_access_key_id=credentials.access_key_id,
-        aws_secret_access_key=credentials.secret_access_key,
-        region_name=credentials.region,
-    )
-    client = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
-    media = _define_workflow(client, session, endpoints)
-
-    # Warm-up: the first execution pays for imports in fresh workers.
-    _run_one(client, media)
-    costs = _costs_per_operator(client, session, endpoints, media)
-
-    rows: list[Row] = []
-    stock_latencies: list[float] = []
-    if stock:
-        moto_tuning.uninstall()
-        try:
-            _run_one(client, media)  # the first stock run builds what the cache would have held
-            stock_latencies = [_run_one(client, media) for _ in range(stock)]
-        finally:
-            moto_tuning.install()
-    latencies = [_run_one(client, media) for _ in range(sequential)]
-    median = statistics.median(latencies)
-    rows += [
-        (f"end-to-end latency, one at a time (median of {sequential})", f"{median * 1000:.0f} ms"),
-        ("  p90", f"{_quantile(latencies, 0.9) * 1000:.0f} ms"),
-        ("throughput, one at a time", f"{1 / median:.2f} ex/s"),
-    ]
-    if stock_latencies:
-        stock_median = statistics.median(stock_latencies)
-        rows += [
-            (f"  same on moto's stock paths (median of {stock})", f"{stock_median * 1000:.0f} ms"),
-            ("  stock / tuned", f"{stock_median / median:.1f}x"),
-        ]
-
-    client.set_max_concurrent_workflows(cap)
-    rss_before = _rss_mib()
-    failed: list[str] = []
-    for size in bursts:
-        accepted, finished, not_complete = _burst(client, media, size)
-        failed += not_complete
-        rows += [
-            (f"{size} submitted at once (cap {cap}): all answered after", f"{accepted:.2f} s"),
-            ("  all final after", f"{finished:.1f} s"),
-            ("  throughput", f"{size / finished:.2f} ex/s"),
-        ]
-    rows += [
-        ("platform process memory before / after the bursts", f"{rss_before:.0f} / {_rss_mib():.0f} MiB"),
-        ("ended executions moto holds in memory", str(_moto_executions())),
-        ("  not Complete", str(len(failed))),
-    ]
-
-    operator = _operator_event(media)
-    direct_in_process = _time_calls(_in_process_handler(), operator, repeat=max(sequential, 10))
-    lambda_arn = client.call("GET", f"/workflow/operation/{OPERATIONS[0]}")["StartLambdaArn"]
-    lambda_client = session.client("lambda", endpoint_url=endpoints.moto_url)
-    invoker = _lambda_invoker(lambda_client, lambda_arn)
-    direct_lambda = _time_calls(invoker, operator, repeat=max(sequential, 10))
-    six = len(STAGES) * len(OPERATIONS)
-    rows += [
-        (f"{six} operator calls in this process (median)", f"{six * direct_in_process * 1000:.1f} ms"),
-        (f"{six} operator calls as local Lambda invokes (median)", f"{six * direct_lambda * 1000:.1f} ms"),
-        (f"workflow latency / {six} direct Lambda invokes", f"{median / (six * direct_lambda):.1f}x"),
-    ]
-    rows += costs
+    stock_bursts = {int(size) for size in args.stock_bursts.split(",") if size.strip()}
+    started = time.perf_counter()
+    with PlatformProcess() as platform:
+        print(f"local platform ready in {time.perf_counter() - started:.1f} s (in a process of its own)")
+        bench = Bench(platform, args.cap, args.burst_limit)
+        rows = bench.run(args.sequential, args.stock, bursts, stock_bursts, args.memory_executions)
     print()
     print(f"workflow: {len(STAGES)} stages x {len(OPERATIONS)} parallel sync operators ({HANDLER_OPERATOR})")
-    for label, value in rows:
-        print(f"{label:62} {value:>16}")
-    if failed:
-        raise SystemExit(f"{len(failed)} executions did not complete: {failed[:5]}")
+    print(f"{'':62} {'moto stock':>14} {'tuned':>14}")
+    for label, stock, tuned in rows:
+        print(f"{label:62} {stock:>14} {tuned:>14}")
+    if bench.failed:
+        raise SystemExit(f"{len(bench.failed)} executions did not complete: {bench.failed[:5]}")
+
+
+class Bench:
+    def __init__(self, platform: PlatformProcess, cap: int, burst_limit: float) -> None:
+        assert platform.endpoints is not None
+        self.platform = platform
+        self.endpoints: Endpoints = platform.endpoints
+        credentials = StateDir(Path(platform.state_root)).credentials()
+        self.session = boto3.Session(
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            region_name=credentials.region,
+        )
+        self.client = WorkflowClient(HttpTransport(self.endpoints.workflow_api, session=self.session))
+        self.cap = cap
+        self.burst_limit = burst_limit
+        self.executions = 0
+        self.failed: list[str] = []
+
+    def run(
+        self, sequential: int, stock: int, bursts: list[int], stock_bursts: set[int], memory_executions: int
+    ) -> list[Row]:
+        media = _define_workflow(self.client, self.session, self.endpoints)
+        _run_one(self.client, media)  # the first execution pays for imports in fresh workers
+        rows = self._costs(media)
+        rows += self._sequential(media, {"stock": stock, "tuned": sequential})
+        self.client.set_max_concurrent_workflows(self.cap)
+        self._burst(media, self.cap)  # warm-up: each function's pool grows to its working size
+        for size in bursts:
+            rows += self._bursts(media, size, size in stock_bursts)
+        while self.executions < memory_executions:
+            self._burst(media, min(100, memory_executions - self.executions))
+        status = self.platform.command("status")
+        rows += [
+            (
+                f"platform memory after the run ({self.executions} executions)",
+                "",
+                f"{status['rss_mib']:.0f} MiB",
+            ),
+            ("  ended executions moto holds in memory", "", str(status["moto_executions"])),
+            ("  executions not Complete", "", str(len(self.failed))),
+        ]
+        return rows + self._direct_calls()
+
+    def _mode(self, mode: str) -> None:
+        self.platform.command(mode)
+
+    def _cpu(self) -> tuple[float, float]:
+        status = self.platform.command("status")
+        return status["platform_cpu"], status["workers_cpu"]
+
+    def _sequential(self, media: dict[str, Any], counts: dict[str, int]) -> list[Row]:
+        medians: dict[str, str] = {}
+        p90s: dict[str, str] = {}
+        cpus: dict[str, tuple[str, str]] = {}
+        for mode in MODES:
+            if not counts[mode]:
+                medians[mode] = p90s[mode] = "-"
+                cpus[mode] = ("-", "-")
+                continue
+            self._mode(mode)
+            _run_one(self.client, media)  # a stock run first builds what the caches would hold
+            before = self._cpu()
+            latencies = [_run_one(self.client, media) for _ in range(counts[mode])]
+            after = self._cpu()
+            self.executions += counts[mode] + 1
+            medians[mode] = f"{statistics.median(latencies) * 1000:.0f} ms ({counts[mode]})"
+            p90s[mode] = f"{_quantile(latencies, 0.9) * 1000:.0f} ms"
+            platform_ms, workers_ms = ((a - b) / counts[mode] * 1000 for a, b in zip(after, before, strict=True))
+            cpus[mode] = (f"{platform_ms:.0f} ms", f"{workers_ms:.0f} ms")
+        self._mode("tuned")
+        return [
+            ("end-to-end latency, one at a time: median (executions)", medians["stock"], medians["tuned"]),
+            ("  p90", p90s["stock"], p90s["tuned"]),
+            ("  CPU per execution: platform process", cpus["stock"][0], cpus["tuned"][0]),
+            ("  CPU per execution: its Lambda workers", cpus["stock"][1], cpus["tuned"][1]),
+        ]
+
+    def _bursts(self, media: dict[str, Any], size: int, with_stock: bool) -> list[Row]:
+        answered: dict[str, str] = {"stock": "-", "tuned": "-"}
+        rates: dict[str, str] = {"stock": "-", "tuned": "-"}
+        for mode in MODES if with_stock else ("tuned",):
+            self._mode(mode)
+            accepted, finished, completed = self._burst(media, size)
+            answered[mode] = f"{accepted:.2f} s"
+            cut = "" if completed == size else f" ({completed} done)"
+            rates[mode] = f"{completed / finished:.2f} ex/s{cut}"
+        self._mode("tuned")
+        return [
+            (f"{size} submitted at once: all answered after", answered["stock"], answered["tuned"]),
+            (f"  executions/s until all final (cap {self.cap})", rates["stock"], rates["tuned"]),
+        ]
+
+    def _burst(self, media: dict[str, Any], count: int) -> tuple[float, float, int]:
+        """Seconds until all `count` submissions were answered, until all were final (or the
+        limit), and how many completed; what still runs at the limit is cancelled."""
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=min(count, 50)) as pool:
+            ids = list(pool.map(lambda _: self.client.start(WORKFLOW, media)["Id"], range(count)))
+        accepted = time.perf_counter() - started
+        deadline = started + self.burst_limit
+        completed = 0
+        # One client thread waits for all: `count` pollers would load the API more than the workflows.
+        for execution_id in ids:
+            record = self.client.execution(execution_id)
+            while record["Status"] in ("Queued", "Started") and time.perf_counter() < deadline:
+                time.sleep(0.2)
+                record = self.client.execution(execution_id)
+            if record["Status"] == "Complete":
+                completed += 1
+            elif record["Status"] in ("Queued", "Started"):
+                self.client.call("DELETE", f"/workflow/execution/{execution_id}")
+            else:
+                self.failed.append(execution_id)
+        finished = min(time.perf_counter(), deadline) - started
+        self.executions += count
+        return accepted, finished, completed
+
+    def _costs(self, media: dict[str, Any]) -> list[Row]:
+        transitions, invocations = _costs_per_execution(self.client, self.session, self.endpoints, media)
+        operators, stages = len(STAGES) * len(OPERATIONS), len(STAGES)
+        mie_transitions = operators * MIE_SYNC_OPERATOR[0] + stages * MIE_STAGE[0]
+        mie_invocations = operators * MIE_SYNC_OPERATOR[1] + stages * MIE_STAGE[1]
+        self.executions += 1
+        return [
+            ("state transitions per execution (MIE / Medialens)", str(mie_transitions), str(transitions)),
+            ("  per operator", f"{mie_transitions / operators:.1f}", f"{transitions / operators:.1f}"),
+            ("Lambda invocations per execution (MIE / Medialens)", str(mie_invocations), str(invocations)),
+            ("  per operator", f"{mie_invocations / operators:.1f}", f"{invocations / operators:.1f}"),
+        ]
+
+    def _direct_calls(self) -> list[Row]:
+        operator = _operator_event({"Video": {"S3Bucket": "b", "S3Key": "k"}})
+        in_process = _time_calls(_in_process_handler(), operator, repeat=20)
+        lambda_arn = self.client.call("GET", f"/workflow/operation/{OPERATIONS[0]}")["StartLambdaArn"]
+        lambda_client = self.session.client("lambda", endpoint_url=self.endpoints.moto_url)
+        as_lambda = _time_calls(_lambda_invoker(lambda_client, lambda_arn), operator, repeat=20)
+        six = len(STAGES) * len(OPERATIONS)
+        return [
+            (f"{six} operator calls in this process (median)", "", f"{six * in_process * 1000:.1f} ms"),
+            (
+                f"{six} operator calls as local Lambda invokes (median)",
+                "",
+                f"{six * as_lambda * 1000:.1f} ms",
+            ),
+        ]
 
 
 # MIE's generated machines, from its workflow API's ASL templates: a Sync operator is Filter (a
@@ -158,9 +237,9 @@ MIE_SYNC_OPERATOR = (5, 2)  # state transitions, Lambda invocations
 MIE_STAGE = (2, 1)
 
 
-def _costs_per_operator(
+def _costs_per_execution(
     client: WorkflowClient, session: boto3.Session, endpoints: Endpoints, media: dict[str, Any]
-) -> list[Row]:
+) -> tuple[int, int]:
     """State transitions and Lambda invocations of one execution, read from its history."""
     execution_id = client.start(WORKFLOW, media)["Id"]
     client.wait(execution_id, timeout=WAIT_TIMEOUT, poll_seconds=POLL_SECONDS)
@@ -170,31 +249,7 @@ def _costs_per_operator(
     events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
     transitions = sum(1 for event in events if event["type"].endswith("StateEntered"))
     invocations = sum(1 for event in events if event["type"] == "LambdaFunctionScheduled")
-    operators, stages = len(STAGES) * len(OPERATIONS), len(STAGES)
-    mie_transitions = operators * MIE_SYNC_OPERATOR[0] + stages * MIE_STAGE[0]
-    mie_invocations = operators * MIE_SYNC_OPERATOR[1] + stages * MIE_STAGE[1]
-    return [
-        ("state transitions per execution: Medialens / MIE", f"{transitions} / {mie_transitions}"),
-        ("  per operator", f"{transitions / operators:.1f} / {mie_transitions / operators:.1f}"),
-        ("Lambda invocations per execution: Medialens / MIE", f"{invocations} / {mie_invocations}"),
-        ("  per operator", f"{invocations / operators:.1f} / {mie_invocations / operators:.1f}"),
-    ]
-
-
-def _rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _moto_executions() -> int:
-    return sum(
-        len(machine.executions)
-        for account in stepfunctions_parser_backends.values()
-        for backend in account.values()
-        for machine in backend.state_machines
-    )
+    return transitions, invocations
 
 
 def _define_workflow(client: WorkflowClient, session: boto3.Session, endpoints: Endpoints) -> dict[str, Any]:
@@ -218,17 +273,6 @@ def _define_workflow(client: WorkflowClient, session: boto3.Session, endpoints: 
     s3 = session.client("s3", endpoint_url=endpoints.moto_url)
     s3.put_object(Bucket=endpoints.dataplane_bucket, Key=key, Body=b"\x00" * 1024)
     return {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}}
-
-
-def _burst(client: WorkflowClient, media: dict[str, Any], count: int) -> tuple[float, float, list[str]]:
-    """Seconds until all `count` submissions were answered, until all were final; those not Complete."""
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=min(count, 50)) as pool:
-        ids = list(pool.map(lambda _: client.start(WORKFLOW, media)["Id"], range(count)))
-    accepted = time.perf_counter() - started
-    # One client thread waits for all: `count` pollers would load the API more than the workflows do.
-    finals = [client.wait(i, timeout=WAIT_TIMEOUT, poll_seconds=0.2) for i in ids]
-    return accepted, time.perf_counter() - started, [r["Id"] for r in finals if r["Status"] != "Complete"]
 
 
 def _run_one(client: WorkflowClient, media: dict[str, Any]) -> float:

@@ -7,6 +7,11 @@ Execution input (what the scheduler starts a machine with; the workflow state be
      "Configuration": {stage: {operator: {...}}},      # defaults merged with the request's override
      "Settings": {"WaitBaseSeconds": 1, "WaitMaxSeconds": 60}}   # optional; the local runtime shortens
 
+Before each stage, the step that precedes it (prepare-media, or the previous stage's complete-stage)
+adds ``Plan``: one entry per operator of the stage, in branch order, ``{"Configuration", "Status"
+(Started or Skipped), "MetaData" ({"SkipReason"} when skipped), "Poll"}``; each branch's first
+state builds the operator's MIE event from it (the MIE filter's work, without a Lambda).
+
 Inside a stage the Parallel writes its branch outputs to ``Outputs`` (removed again by the
 complete-stage step) and a Catch writes ``{"Error", "Cause"}`` to ``Failure``.
 
@@ -29,6 +34,7 @@ SETTINGS: Final = "Settings"
 OUTPUTS: Final = "Outputs"
 MEDIA_SOURCE: Final = "MediaSource"  # Input: uploads the first step copies into the asset
 FAILURE: Final = "Failure"
+PLAN: Final = "Plan"  # the coming stage's operator plans, in branch order
 
 # Operator branch state
 EVENT: Final = "Event"
@@ -62,6 +68,7 @@ STEP_OPERATION: Final = "Operation"  # {"Name", "Stage", "Type"}
 STEP_STATE: Final = "State"
 STEP_STAGE: Final = "Stage"
 STEP_OPERATIONS: Final = "Operations"  # the stage's operators, in branch order
+STEP_PLAN_STAGE: Final = "PlanStage"  # {"Stage", "Operations"} to plan; absent after the last stage
 
 # Error name of the Fail state that ends a failed workflow, and of an operator that timed out
 WORKFLOW_FAILED_ERROR: Final = "WorkflowFailed"

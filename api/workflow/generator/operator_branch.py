@@ -1,5 +1,8 @@
 """One Parallel branch per operation: filter, run (Sync) or start/wait/monitor (Async), end.
 
+The filter is a Pass: it builds the operator's MIE event and poll plan from the state and the
+stage's ``Plan`` entry at the branch's index, which the step before the stage wrote.
+
     filter ─► skip? ──Skipped──────────────────────────────────────────────► end (output $.Event)
                  └─► execute | start ─► check ─┬─ no Status / done ─────────► end
                                                ├─ Error ─────► failed ──────► end
@@ -63,7 +66,24 @@ def _decrement(key: str) -> Intrinsic:
     return Intrinsic(f"States.MathAdd({_POLL}.{key}, -1)")
 
 
-def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) -> Chain:
+def _filter(name: str, op: str, index: int) -> Pass:
+    """The branch's first state: `{"Event": <MIE operator event>, "Poll": {...}}` from the state."""
+    plan = f"$.{c.PLAN}[{index}]"
+    event: dict[str, Template] = {
+        "Name": op,
+        "AssetId": JsonPath(f"$.{c.ASSET_ID}"),
+        "WorkflowExecutionId": JsonPath(f"$.{c.EXECUTION_ID}"),
+        "Input": {"Media": JsonPath(f"$.{c.INPUT}.Media"), "MetaData": JsonPath(f"$.{c.INPUT}.MetaData")},
+        "Configuration": JsonPath(f"{plan}.Configuration"),
+        "Status": JsonPath(f"{plan}.Status"),
+        "MetaData": JsonPath(f"{plan}.MetaData"),
+        "Media": {},
+    }
+    return Pass(name, parameters={c.EVENT: event, c.POLL: JsonPath(f"{plan}.{c.POLL}")})
+
+
+def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns, index: int) -> Chain:
+    """The branch of `operation`, the `index`-th of its stage (its entry in the stage's Plan)."""
     op = operation.Name
 
     def name(step: str) -> str:
@@ -96,13 +116,7 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
             next=next_state,
         )
 
-    filter_task = Task(
-        name("filter"),
-        resource=arns.operator_filter,
-        parameters=step_payload,
-        retry=transient_retry(),
-        catch=failed_catch,
-    )
+    filter_state = _filter(name("filter"), op, index)
     skip = Choice(
         name("skip?"),
         choices=[ChoiceRule(StringEquals(_STATUS, Status.Skipped.value), next=name("end"))],
@@ -179,4 +193,4 @@ def operator_branch(stage: str, operation: Operation, arns: StepFunctionArns) ->
         next=name("end"),
     )
     end = Succeed(name("end"), output_path=f"$.{c.EVENT}")
-    return Chain([filter_task, skip], extra=[*states, check, failed, end])
+    return Chain([filter_state, skip], extra=[*states, check, failed, end])

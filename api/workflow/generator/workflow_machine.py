@@ -1,5 +1,7 @@
 """A workflow's state machine: its stages in sequence, then complete-workflow; any failure goes to
-fail-workflow, which records the reason before the execution ends in a Fail state.
+fail-workflow, which records the reason before the execution ends in a Fail state. Prepare media
+and each complete-stage also plan the stage after them (`PlanStage` in their payload, `Plan` in their
+answer), so no operator needs a filter Lambda of its own.
 
     Prepare media ─► stage1.run (Parallel) ─► stage1.complete ─► stage2.run ─► ... ─► Complete workflow
           │                                                                             ─► Workflow succeeded
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from api.workflow.asl import Chain, Fail, JsonPath, Parallel, State, StateMachine, Succeed, Task
+from api.workflow.asl import Chain, Fail, JsonPath, Parallel, State, StateMachine, Succeed, Task, Template
 from api.workflow.asl.errors import AslValidationError
 from api.workflow.generator import contract as c
 from api.workflow.generator import names
@@ -22,32 +24,47 @@ from api.workflow.models import Operation, Stage, Workflow
 _WHOLE_STATE = {c.STEP_STATE: JsonPath("$")}
 
 
+def _next(stage: Stage | None) -> dict[str, Template]:
+    """The step payload's `PlanStage`: the stage whose `Plan` the step adds (none after the last)."""
+    if stage is None:
+        return {}
+    return {c.STEP_PLAN_STAGE: {c.STEP_STAGE: stage.Name, c.STEP_OPERATIONS: list(stage.Operations)}}
+
+
 def _stage_states(
-    stage: Stage, operations: Mapping[str, Operation], arns: StepFunctionArns
+    stage: Stage, coming: Stage | None, operations: Mapping[str, Operation], arns: StepFunctionArns
 ) -> tuple[Parallel, Task]:
     to_failure = catch_all(names.FAIL_WORKFLOW, f"$.{c.FAILURE}")
     run = Parallel(
         names.stage_state(stage.Name, "run"),
-        branches=[operator_branch(stage.Name, operations[op], arns) for op in stage.Operations],
+        branches=[
+            operator_branch(stage.Name, operations[op], arns, index)
+            for index, op in enumerate(stage.Operations)
+        ],
         result_path=f"$.{c.OUTPUTS}",
         catch=to_failure,
     )
     complete = Task(
         names.stage_state(stage.Name, "complete"),
         resource=arns.complete_stage,
-        parameters={c.STEP_STAGE: stage.Name, c.STEP_OPERATIONS: list(stage.Operations), **_WHOLE_STATE},
+        parameters={
+            c.STEP_STAGE: stage.Name,
+            c.STEP_OPERATIONS: list(stage.Operations),
+            **_WHOLE_STATE,
+            **_next(coming),
+        },
         retry=transient_retry(),
         catch=to_failure,
     )
     return run, complete
 
 
-def _workflow_step(name: str, resource: str) -> Task:
+def _workflow_step(name: str, resource: str, extra: Mapping[str, Template] | None = None) -> Task:
     """A step Lambda on the whole workflow state; any failure goes to Fail workflow."""
     return Task(
         name,
         resource=resource,
-        parameters=_WHOLE_STATE,
+        parameters={**_WHOLE_STATE, **(extra or {})},
         retry=transient_retry(),
         catch=catch_all(names.FAIL_WORKFLOW, f"$.{c.FAILURE}"),
     )
@@ -67,9 +84,10 @@ def build_machine(
     missing_ops = sorted({op for name in order for op in stages[name].Operations if op not in operations})
     if missing_ops:
         raise ValueError(f"unknown operations: {', '.join(missing_ops)}")
-    sequence: list[State] = [_workflow_step(names.PREPARE_MEDIA, arns.prepare_media)]
-    for name in order:
-        sequence.extend(_stage_states(stages[name], operations, arns))
+    sequence: list[State] = [_workflow_step(names.PREPARE_MEDIA, arns.prepare_media, _next(stages[order[0]]))]
+    for position, name in enumerate(order):
+        coming = stages[order[position + 1]] if position + 1 < len(order) else None
+        sequence.extend(_stage_states(stages[name], coming, operations, arns))
     sequence += [
         _workflow_step(names.COMPLETE_WORKFLOW, arns.complete_workflow),
         Succeed(names.WORKFLOW_SUCCEEDED),

@@ -62,6 +62,6 @@ def complete_stage(
     if failed:
         reasons = "; ".join(f"{outcome.name}: {outcome.message}" for outcome in failed)
         raise StageFailedError(f"stage {stage} failed: {reasons}")
-    next_state = {key: value for key, value in state.items() if key not in (c.OUTPUTS, c.FAILURE)}
+    next_state = {key: value for key, value in state.items() if key not in (c.OUTPUTS, c.FAILURE, c.PLAN)}
     next_state[c.INPUT] = merge(state.get(c.INPUT) or {}, outcomes)
     return next_state

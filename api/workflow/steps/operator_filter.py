@@ -1,8 +1,12 @@
-"""The filter step: the operator's MIE event, `Skipped` when it must not run, and its poll budget.
+"""The filter rules: the operator's MIE event, `Skipped` when it must not run, and its poll budget.
 
 An operation is skipped when its configuration has `Enabled: false`, or when its `MediaType` is
 not among the input's media (`MetadataOnly` operators read only upstream metadata and always run),
 as MIE's filter did. Skipped counts as success.
+
+Generated machines apply the rules to a whole stage at once (`with_stage_plan`, run by the step
+before the stage, which the machine calls anyway); `filter_operation` is the per-operator filter
+Lambda that machines compiled before that still call.
 """
 
 from __future__ import annotations
@@ -93,3 +97,36 @@ def filter_operation(operation: dict[str, Any], state: dict[str, Any]) -> dict[s
     )
     plan[c.TIMEOUT_MESSAGE] = f"{name} timed out after {timeout} s"
     return {c.EVENT: event, c.POLL: plan}
+
+
+def stage_plan(stage: str, operations: list[str], state: dict[str, Any]) -> list[dict[str, Any]]:
+    """One `{"Configuration", "Status", "MetaData", "Poll"}` per operation, in branch order; the
+    branch builds the rest of the MIE event (`Name`, `AssetId`, `Input`, ...) from the state.
+
+    Raises MissingConfigurationError for an operation the state has no configuration for."""
+    plan = []
+    for name in operations:
+        filtered = filter_operation({"Name": name, "Stage": stage}, state)
+        event = filtered[c.EVENT]
+        plan.append(
+            {
+                "Configuration": event["Configuration"],
+                "Status": event["Status"],
+                "MetaData": event["MetaData"],
+                c.POLL: filtered[c.POLL],
+            }
+        )
+    return plan
+
+
+def with_stage_plan(state: dict[str, Any], coming: dict[str, Any] | None) -> dict[str, Any]:
+    """`state` with the `Plan` of the `coming` stage (`{"Stage", "Operations"}`), or without any
+    `Plan` when no stage comes; `Input` always has `Media` and `MetaData` (the branches read both)."""
+    planned = {key: value for key, value in state.items() if key != c.PLAN}
+    workflow_input = dict(planned.get(c.INPUT) or {})
+    workflow_input["Media"] = workflow_input.get("Media") or {}
+    workflow_input["MetaData"] = workflow_input.get("MetaData") or {}
+    planned[c.INPUT] = workflow_input
+    if coming:
+        planned[c.PLAN] = stage_plan(coming["Stage"], list(coming["Operations"]), planned)
+    return planned

@@ -1,4 +1,7 @@
-"""The generated ASL of a one-stage, one-Sync-operator workflow, written out by hand."""
+"""The generated ASL of a one-stage, one-Sync-operator workflow, written out by hand.
+
+The filter is a Pass over the stage plan Prepare media wrote (no filter Lambda).
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ EXPECTED: dict[str, Any] = {
         "Prepare media": {
             "Type": "Task",
             "Resource": FN + "media",
-            "Parameters": {"State.$": "$"},
+            "Parameters": {"State.$": "$", "PlanStage": {"Stage": "Detect", "Operations": ["Labels"]}},
             "Retry": RETRY,
             "Catch": catch("Fail workflow"),
             "Next": "Detect.run",
@@ -55,11 +58,20 @@ EXPECTED: dict[str, Any] = {
                     "StartAt": "Detect.Labels.filter",
                     "States": {
                         "Detect.Labels.filter": {
-                            "Type": "Task",
-                            "Resource": FN + "filter",
-                            "Parameters": STEP_PAYLOAD,
-                            "Retry": RETRY,
-                            "Catch": catch("Detect.Labels.failed"),
+                            "Type": "Pass",
+                            "Parameters": {
+                                "Event": {
+                                    "Name": "Labels",
+                                    "AssetId.$": "$.AssetId",
+                                    "WorkflowExecutionId.$": "$.ExecutionId",
+                                    "Input": {"Media.$": "$.Input.Media", "MetaData.$": "$.Input.MetaData"},
+                                    "Configuration.$": "$.Plan[0].Configuration",
+                                    "Status.$": "$.Plan[0].Status",
+                                    "MetaData.$": "$.Plan[0].MetaData",
+                                    "Media": {},
+                                },
+                                "Poll.$": "$.Plan[0].Poll",
+                            },
                             "Next": "Detect.Labels.skip?",
                         },
                         "Detect.Labels.skip?": {

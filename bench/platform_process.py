@@ -1,0 +1,132 @@
+"""The local platform in a child process of its own, for benchmarks whose client must not share it.
+
+A real client (the CLI, a browser, boto3 in a notebook) runs in another process than
+`medialens up`; a benchmark client in the platform's own process would take its CPU and GIL. The
+child starts `LocalPlatform` in a temporary folder and answers commands over a pipe:
+
+- `stock` / `tuned`: uninstall or install `medialens.runtime.moto_tuning` (moto's own paths or ours);
+- `status`: the child's resident memory (MiB), how many executions moto holds, and the CPU seconds
+  of the platform process and of all its workers (from /proc, Linux only);
+- `stop`: stop the platform and exit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from medialens.state import Endpoints
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(
+                    Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def _status() -> dict[str, Any]:
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    rss = next(
+        int(line.split()[1]) / 1024
+        for line in Path("/proc/self/status").read_text().splitlines()
+        if line.startswith("VmRSS:")
+    )
+    executions = sum(
+        len(machine.executions)
+        for account in stepfunctions_parser_backends.values()
+        for backend in account.values()
+        for machine in backend.state_machines
+    )
+    workers = 0.0
+    for pid in _descendants(os.getpid()):
+        try:
+            workers += _cpu_seconds(pid)
+        except (OSError, IndexError, ValueError):
+            continue  # a worker that ended meanwhile
+    return {
+        "rss_mib": rss,
+        "moto_executions": executions,
+        "platform_cpu": _cpu_seconds(os.getpid()),
+        "workers_cpu": workers,
+    }
+
+
+def _serve(connection: Connection) -> None:
+    from medialens.deployment import LocalDeployment
+    from medialens.runtime import moto_tuning
+    from medialens.runtime.platform import LocalPlatform
+    from medialens.state import StateDir
+
+    with tempfile.TemporaryDirectory(prefix="medialens-bench-") as root:
+        state = StateDir(Path(root))
+        platform = LocalPlatform(state, LocalDeployment(state), save_snapshot=False)
+        try:
+            connection.send((platform.start(progress=lambda _: None), str(state.root)))
+            while True:
+                command = connection.recv()
+                if command == "stock":
+                    moto_tuning.uninstall()
+                elif command == "tuned":
+                    moto_tuning.install()
+                elif command == "status":
+                    connection.send(_status())
+                    continue
+                elif command == "stop":
+                    break
+                connection.send("ok")
+        finally:
+            platform.stop(progress=lambda _: None)
+            connection.send("stopped")
+
+
+class PlatformProcess:
+    """`with PlatformProcess() as platform:` a running platform in a child process."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child_end = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child_end,), name="medialens-platform")
+        self.endpoints: Endpoints | None = None
+        self.state_root = ""
+
+    def __enter__(self) -> PlatformProcess:
+        self._process.start()
+        self.endpoints, self.state_root = self._connection.recv()
+        return self
+
+    def command(self, name: str) -> Any:
+        self._connection.send(name)
+        return self._connection.recv()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.command("stop")
+        finally:
+            self._process.join(timeout=60)
+            if self._process.is_alive():
+                self._process.kill()
