@@ -8,9 +8,10 @@ Execution input (what the scheduler starts a machine with; the workflow state be
      "Settings": {"WaitBaseSeconds": 1, "WaitMaxSeconds": 60}}   # optional; the local runtime shortens
 
 Before each stage, the step that precedes it (prepare-media, or the previous stage's complete-stage)
-adds ``Plan``: one entry per operator of the stage, in branch order, ``{"Configuration", "Status"
-(Started or Skipped), "MetaData" ({"SkipReason"} when skipped), "Poll"}``; each branch's first
-state builds the operator's MIE event from it (the MIE filter's work, without a Lambda).
+adds ``Plan``: one entry per operator of the stage, ``Branch0``, ``Branch1``, ... in branch order,
+each ``{"Configuration", "Status" (Started or Skipped), "MetaData" ({"SkipReason"} when skipped),
+"Poll"}``; each branch's first state builds the operator's MIE event from its entry (the MIE
+filter's work, without a Lambda). Keys, not a list: the interpreters differ on ``$.Plan[0].x``.
 
 Inside a stage the Parallel writes its branch outputs to ``Outputs`` (removed again by the
 complete-stage step) and a Catch writes ``{"Error", "Cause"}`` to ``Failure``.
@@ -34,7 +35,7 @@ SETTINGS: Final = "Settings"
 OUTPUTS: Final = "Outputs"
 MEDIA_SOURCE: Final = "MediaSource"  # Input: uploads the first step copies into the asset
 FAILURE: Final = "Failure"
-PLAN: Final = "Plan"  # the coming stage's operator plans, in branch order
+PLAN: Final = "Plan"  # the coming stage's operator plans: plan_key(i) -> entry of branch i
 
 # Operator branch state
 EVENT: Final = "Event"
@@ -73,3 +74,8 @@ STEP_PLAN_STAGE: Final = "PlanStage"  # {"Stage", "Operations"} to plan; absent 
 # Error name of the Fail state that ends a failed workflow, and of an operator that timed out
 WORKFLOW_FAILED_ERROR: Final = "WorkflowFailed"
 OPERATOR_TIMED_OUT_ERROR: Final = "OperatorTimedOut"
+
+
+def plan_key(index: int) -> str:
+    """The key of the `index`-th branch's entry in `Plan`."""
+    return f"Branch{index}"

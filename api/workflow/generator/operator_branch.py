@@ -1,7 +1,7 @@
 """One Parallel branch per operation: filter, run (Sync) or start/wait/monitor (Async), end.
 
 The filter is a Pass: it builds the operator's MIE event and poll plan from the state and the
-stage's ``Plan`` entry at the branch's index, which the step before the stage wrote.
+stage's ``Plan`` entry of the branch (``Branch{index}``), which the step before the stage wrote.
 
     filter ─► skip? ──Skipped──────────────────────────────────────────────► end (output $.Event)
                  └─► execute | start ─► check ─┬─ no Status / done ─────────► end
@@ -68,7 +68,7 @@ def _decrement(key: str) -> Intrinsic:
 
 def _filter(name: str, op: str, index: int) -> Pass:
     """The branch's first state: `{"Event": <MIE operator event>, "Poll": {...}}` from the state."""
-    plan = f"$.{c.PLAN}[{index}]"
+    plan = f"$.{c.PLAN}.{c.plan_key(index)}"
     event: dict[str, Template] = {
         "Name": op,
         "AssetId": JsonPath(f"$.{c.ASSET_ID}"),

@@ -99,23 +99,21 @@ def filter_operation(operation: dict[str, Any], state: dict[str, Any]) -> dict[s
     return {c.EVENT: event, c.POLL: plan}
 
 
-def stage_plan(stage: str, operations: list[str], state: dict[str, Any]) -> list[dict[str, Any]]:
-    """One `{"Configuration", "Status", "MetaData", "Poll"}` per operation, in branch order; the
+def stage_plan(stage: str, operations: list[str], state: dict[str, Any]) -> dict[str, Any]:
+    """`{plan_key(i): {"Configuration", "Status", "MetaData", "Poll"}}` for the i-th operation; the
     branch builds the rest of the MIE event (`Name`, `AssetId`, `Input`, ...) from the state.
 
     Raises MissingConfigurationError for an operation the state has no configuration for."""
-    plan = []
-    for name in operations:
+    plan = {}
+    for index, name in enumerate(operations):
         filtered = filter_operation({"Name": name, "Stage": stage}, state)
         event = filtered[c.EVENT]
-        plan.append(
-            {
-                "Configuration": event["Configuration"],
-                "Status": event["Status"],
-                "MetaData": event["MetaData"],
-                c.POLL: filtered[c.POLL],
-            }
-        )
+        plan[c.plan_key(index)] = {
+            "Configuration": event["Configuration"],
+            "Status": event["Status"],
+            "MetaData": event["MetaData"],
+            c.POLL: filtered[c.POLL],
+        }
     return plan
 
 

@@ -49,6 +49,7 @@ STEP_NAMES = (
 )
 OPERATOR_HANDLERS = (
     "ok",
+    "echo_event",
     "mie_style",
     "returns_error",
     "raises",

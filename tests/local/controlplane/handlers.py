@@ -24,6 +24,11 @@ def ok(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return helper.return_output_object()
 
 
+def echo_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Completes; reports the whole MIE event it was given."""
+    return {"Status": "Complete", "MetaData": {"SeenEvent": json.dumps(event, sort_keys=True)}, "Media": {}}
+
+
 def mie_style(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Returns only MIE's OutputHelper fields."""
     output = OutputHelper(event["Name"])

@@ -3,10 +3,12 @@ operators in worker processes: success, skip, configuration override, failure ki
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from api.workflow.steps.operator_filter import filter_operation
 from tests.local.controlplane.conftest import ControlPlane
 
 pytestmark = pytest.mark.local
@@ -51,6 +53,40 @@ def test_disabled_and_absent_media_type_operators_are_skipped(control_plane: Con
     assert operators["NeedsAudio"]["Status"] == "Skipped"
     assert operators["NeedsAudio"]["Message"] == "no Audio in the input media"
     assert operators["Meta"]["Status"] == "Complete"
+
+
+def test_operators_get_the_event_the_filter_step_builds(control_plane: ControlPlane) -> None:
+    # The branch's Pass builds the MIE event from the stage plan; the per-operator filter Lambda
+    # of earlier machines built it from the state. Both must give the operator the same event.
+    cp = control_plane
+    stages = [("First", [cp.operation("OkA", "ok")]), ("Second", [cp.operation("Echo", "echo_event", K=1)])]
+    described, record = cp.run(cp.deploy(stages), stages)
+    assert described["status"] == "SUCCEEDED", described
+    first_output = record["Operators"]["First"]["OkA"]["Output"]
+    seen = json.loads(record["Operators"]["Second"]["Echo"]["Output"]["MetaData"]["SeenEvent"])
+    state = {
+        "ExecutionId": record["Id"],
+        "AssetId": record["AssetId"],
+        "Input": {
+            "Media": {**record["Input"]["Media"], **first_output["Media"]},
+            "MetaData": first_output["MetaData"],
+        },
+        "Configuration": record["Configuration"],
+    }
+    assert seen == filter_operation({"Name": "Echo", "Stage": "Second"}, state)["Event"]
+
+
+def test_a_skipped_operator_runs_no_lambda_and_is_recorded_skipped(control_plane: ControlPlane) -> None:
+    cp = control_plane
+    stages = [("Only", [cp.operation("Off", "ok", Enabled=False), cp.operation("On", "ok")])]
+    described, record = cp.run(cp.deploy(stages), stages)
+    history = cp.sfn.get_execution_history(executionArn=described["executionArn"], maxResults=1000)
+    scheduled = [e for e in history["events"] if e["type"] == "LambdaFunctionScheduled"]
+    # prepare media, one operator, complete stage, complete workflow: no filter Lambda, none for Off
+    assert len(scheduled) == 4
+    assert record["Operators"]["Only"]["Off"]["Status"] == "Skipped"
+    assert record["Operators"]["Only"]["Off"]["Message"] == "disabled"
+    assert record["Status"] == "Complete"
 
 
 def test_configuration_override_reaches_the_operator(control_plane: ControlPlane) -> None:

@@ -1,4 +1,4 @@
-"""The filter step's decisions: skip rules, the MIE event, and the poll budget."""
+"""The filter rules: skip decisions, the MIE event, the poll budget, and the stage plan."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from api.workflow.steps.operator_filter import MissingConfigurationError, filter_operation, poll_plan
+from api.workflow.steps.operator_filter import (
+    MissingConfigurationError,
+    filter_operation,
+    poll_plan,
+    with_stage_plan,
+)
 
 OPERATION = {"Name": "Op", "Stage": "S", "Type": "Async"}
 
@@ -72,3 +77,30 @@ def test_operator_timeout_and_settings_shape_the_plan() -> None:
         "TimeoutSeconds": 3,
         "TimeoutMessage": "Op timed out after 3 s",
     }
+
+
+def test_the_stage_plan_has_one_entry_per_branch_with_the_filters_decision() -> None:
+    state = _state({"MediaType": "Video", "Enabled": True})
+    state["Configuration"]["S"]["Off"] = {"MediaType": "Video", "Enabled": False}
+    state["Configuration"]["S"]["Audio"] = {"MediaType": "Audio", "Enabled": True}
+    planned = with_stage_plan(state, {"Stage": "S", "Operations": ["Op", "Off", "Audio"]})
+    plan = planned["Plan"]
+    assert list(plan) == ["Branch0", "Branch1", "Branch2"]
+    assert [entry["Status"] for entry in plan.values()] == ["Started", "Skipped", "Skipped"]
+    assert plan["Branch1"]["MetaData"] == {"SkipReason": "disabled"}
+    assert plan["Branch2"]["MetaData"] == {"SkipReason": "no Audio in the input media"}
+    filtered = filter_operation(OPERATION, state)
+    assert plan["Branch0"] == {
+        "Configuration": filtered["Event"]["Configuration"],
+        "Status": "Started",
+        "MetaData": {},
+        "Poll": filtered["Poll"],
+    }
+    assert planned["Input"]["MetaData"] == {}  # the branches read Input.MetaData: always present
+
+
+def test_no_plan_after_the_last_stage_and_a_missing_configuration_fails_the_step() -> None:
+    state = {**_state({"MediaType": "Video", "Enabled": True}), "Plan": {"Branch0": {}}}
+    assert "Plan" not in with_stage_plan(state, None)
+    with pytest.raises(MissingConfigurationError, match="Nope of stage S"):
+        with_stage_plan(state, {"Stage": "S", "Operations": ["Nope"]})
