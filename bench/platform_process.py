@@ -12,6 +12,7 @@ child starts `LocalPlatform` in a temporary folder and answers commands over a p
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -82,6 +83,9 @@ def _serve(connection: Connection) -> None:
     from medialens.runtime.platform import LocalPlatform
     from medialens.state import StateDir
 
+    # moto's stock DynamoDB transactions fail now and then under concurrent writes (moto copies a
+    # table while another request changes it): the platform log keeps those 500s, not this output.
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     with tempfile.TemporaryDirectory(prefix="medialens-bench-") as root:
         state = StateDir(Path(root))
         platform = LocalPlatform(state, LocalDeployment(state), save_snapshot=False)

@@ -280,6 +280,11 @@ class LocalDeployment:
     def _role_arn(name: str) -> str:
         return f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{name}"
 
+    def coalesced_async_functions(self) -> tuple[str, ...]:
+        """The scheduler's async invocations are nudges: a burst of submissions queues one run, not
+        one per submission (a queued run drains everything submitted before it starts)."""
+        return (SCHEDULER_FUNCTION,)
+
     def event_sources(self) -> list[EventSourceSpec]:
         # The execution queue has no event source: the scheduler drains it when nudged (a submit, a
         # freed slot) and on its periodic run, so a message that found no slot is visible again at once.

@@ -70,11 +70,19 @@ class LambdaBridge(MethodPatch):
     thread_name = "lambda-async"
 
     def __init__(
-        self, invoker: Invoker, *, user_functions: UserFunctions | None = None, async_threads: int = 8
+        self,
+        invoker: Invoker,
+        *,
+        user_functions: UserFunctions | None = None,
+        async_threads: int = 8,
+        coalesced: frozenset[str] = frozenset(),
     ) -> None:
+        """`coalesced`: platform functions whose `Event` invocations are nudges ("look now"): one
+        queued and not yet started covers a later identical one, which is then not queued again."""
         super().__init__(threads=async_threads)
         self.invoker = invoker
         self.user_functions = user_functions
+        self.coalesced = coalesced
 
     def handle(self, name: str, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
@@ -85,7 +93,7 @@ class LambdaBridge(MethodPatch):
         if invocation_type == "Event":
             # Lambda queues an async invocation and answers 202 at once (moto's responses.py
             # turns the Event header into the 202).
-            self.submit_invocation(self.invoker.invoke, name, payload, LOG)
+            self.submit_invocation(self.invoker.invoke, name, payload, LOG, coalesce=name in self.coalesced)
             return b""
         return self.respond(self.invoker.invoke(name, payload), request_headers, response_headers)
 

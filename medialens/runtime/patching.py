@@ -44,6 +44,8 @@ class MethodPatch:
     def __init__(self, *, threads: int) -> None:
         self._threads = threads
         self._executor: ThreadPoolExecutor | None = None
+        self._queued: set[tuple[str, bytes]] = set()  # coalesced invocations not yet started
+        self._queued_lock = threading.Lock()
 
     @classmethod
     def active(cls) -> Self | None:
@@ -80,12 +82,36 @@ class MethodPatch:
         self.uninstall()
 
     def submit_invocation(
-        self, invoke: Callable[[str, bytes], InvokeResult], name: str, payload: bytes, log: logging.Logger
+        self,
+        invoke: Callable[[str, bytes], InvokeResult],
+        name: str,
+        payload: bytes,
+        log: logging.Logger,
+        *,
+        coalesce: bool = False,
     ) -> None:
-        """Run `invoke(name, payload)` in the background, logging rather than raising failures."""
+        """Run `invoke(name, payload)` in the background, logging rather than raising failures.
+
+        `coalesce`: skip it when the same invocation is queued and not started yet (that one will
+        see everything this one would: for a nudge such as "look at the queue now")."""
         executor = self._executor
-        if executor is not None:
+        if executor is None:
+            return
+        if not coalesce:
             executor.submit(_invoke_logged, invoke, name, payload, log)
+            return
+        key = (name, payload)
+        with self._queued_lock:
+            if key in self._queued:
+                return
+            self._queued.add(key)
+
+        def started_then_invoke(invoke_name: str, body: bytes) -> InvokeResult:
+            with self._queued_lock:
+                self._queued.discard(key)
+            return invoke(invoke_name, body)
+
+        executor.submit(_invoke_logged, started_then_invoke, name, payload, log)
 
 
 def _invoke_logged(

@@ -152,7 +152,9 @@ class LocalPlatform:
         self._user_functions = UserFunctions(self.pool, self._lambda_dir / "unpacked", credentials.region)
         self._guard = LambdaGuard(on_delete=self._user_functions.forget)
         self._guard.install()
-        self._bridge = LambdaBridge(self.pool, user_functions=self._user_functions)
+        # Nudges queued twice need one run (optional in a deployment).
+        coalesced = frozenset(getattr(self.deployment, "coalesced_async_functions", tuple)())
+        self._bridge = LambdaBridge(self.pool, user_functions=self._user_functions, coalesced=coalesced)
         self._bridge.install()
         self._dispatcher = EventBridgeDispatcher(self._invoke)
         self._dispatcher.install()
