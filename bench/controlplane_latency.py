@@ -150,7 +150,8 @@ class Bench:
             self.executions += counts[mode] + 1
             medians[mode] = f"{statistics.median(latencies) * 1000:.0f} ms ({counts[mode]})"
             p90s[mode] = f"{_quantile(latencies, 0.9) * 1000:.0f} ms"
-            platform_ms, workers_ms = ((a - b) / counts[mode] * 1000 for a, b in zip(after, before, strict=True))
+            per_execution = ((a - b) / counts[mode] * 1000 for a, b in zip(after, before, strict=True))
+            platform_ms, workers_ms = per_execution
             cpus[mode] = (f"{platform_ms:.0f} ms", f"{workers_ms:.0f} ms")
         self._mode("tuned")
         return [
