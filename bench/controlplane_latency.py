@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import boto3
 from medialens_helper import HttpTransport
-from medialens_helper.workflow_client import WorkflowClient
+from medialens_helper.errors import MedialensError
+from medialens_helper.workflow_client import WorkflowApiCallError, WorkflowClient
 from platform_process import PlatformProcess
 
 from medialens.state import Endpoints, StateDir
@@ -100,6 +101,7 @@ class Bench:
         self.burst_limit = burst_limit
         self.executions = 0
         self.failed: list[str] = []
+        self.last_ids: list[str] = []
 
     def run(
         self, sequential: int, stock: int, bursts: list[int], stock_bursts: set[int], memory_executions: int
@@ -167,7 +169,9 @@ class Bench:
         for mode in MODES if with_stock else ("tuned",):
             self._mode(mode)
             accepted, finished, completed = self._burst(media, size)
-            answered[mode] = f"{accepted:.2f} s"
+            refused = size - len(self.last_ids)
+            answered[mode] = f"{accepted:.2f} s" + (f" ({refused} refused)" if refused else "")
+            print(f"  {mode}: {size} at once answered in {accepted:.2f} s, {completed} done", file=sys.stderr)
             cut = "" if completed == size else f" ({completed} done)"
             rates[mode] = f"{completed / finished:.2f} ex/s{cut}"
         self._mode("tuned")
@@ -181,8 +185,9 @@ class Bench:
         limit), and how many completed; what still runs at the limit is cancelled."""
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=min(count, 50)) as pool:
-            ids = list(pool.map(lambda _: self.client.start(WORKFLOW, media)["Id"], range(count)))
+            submitted = list(pool.map(lambda _: self._submit(media), range(count)))
         accepted = time.perf_counter() - started
+        ids = self.last_ids = [execution_id for execution_id in submitted if execution_id is not None]
         deadline = started + self.burst_limit
         completed = 0
         # One client thread waits for all: `count` pollers would load the API more than the workflows.
@@ -200,6 +205,14 @@ class Bench:
         finished = min(time.perf_counter(), deadline) - started
         self.executions += count
         return accepted, finished, completed
+
+    def _submit(self, media: dict[str, Any]) -> str | None:
+        """The new execution's Id, or None when the API did not accept it (an error, a timeout)."""
+        try:
+            return str(self.client.start(WORKFLOW, media)["Id"])
+        except (MedialensError, WorkflowApiCallError, OSError) as exc:
+            print(f"  submission refused: {exc}", file=sys.stderr)
+            return None
 
     def _costs(self, media: dict[str, Any]) -> list[Row]:
         transitions, invocations = _costs_per_execution(self.client, self.session, self.endpoints, media)
