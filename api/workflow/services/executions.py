@@ -115,11 +115,11 @@ class ExecutionService:
         self._nudge = nudge
 
     def submit(self, request: ExecutionRequest) -> dict[str, Any]:
-        workflow = self._workflows.get(request.Name)
-        machine_arn = workflow.get("StateMachineArn")
+        # One read of the definition serves both (a submission is the API's hottest write).
+        machine_arn, workflow = self._workflows.deployed(request.Name)
         if not machine_arn:
             raise ConflictError(f"workflow {quoted(request.Name)} has no deployed state machine")
-        defaults = self._workflows.configuration(request.Name)
+        defaults = self._workflows.configuration_of(workflow)
         configuration = merge_configuration(defaults, request.Configuration)
         asset_id, located = self._asset(request)
         media, source = media_for_execution(asset_id, located)

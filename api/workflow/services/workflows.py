@@ -46,9 +46,17 @@ class WorkflowService:
         operations = self._table.get_many(Kind.OPERATION, wanted)
         return [presenters.workflow(record, stages, operations) for record in records]
 
+    def deployed(self, name: str) -> tuple[str | None, Workflow]:
+        """The workflow's state machine ARN (None before its first deploy) and its definition: one read."""
+        record = self._record(name)
+        return record.state_machine_arn, Workflow.model_validate(record.definition)
+
     def configuration(self, name: str) -> dict[str, dict[str, dict[str, Any]]]:
         """The default configuration of every operation, by stage in run order: {stage: {op: config}}."""
-        workflow = Workflow.model_validate(self._record(name).definition)
+        return self.configuration_of(Workflow.model_validate(self._record(name).definition))
+
+    def configuration_of(self, workflow: Workflow) -> dict[str, dict[str, dict[str, Any]]]:
+        """`configuration` of a workflow definition already read."""
         stages, operations = self._deployer.inputs(workflow)
         return {
             stage: {op: _configuration(operations[op]) for op in stages[stage].Operations}
