@@ -116,3 +116,36 @@ def test_an_unknown_function_fails_the_task_as_moto_does(control_plane: ControlP
     tuned = _observed(cp, *cp.run(machine, stages))
     assert stock["record"]["Status"] == "Error"
     assert tuned == stock
+
+
+def test_memoized_node_texts_are_antlr_s_own(untuned: None) -> None:
+    definition = json.dumps(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Parameters": {"k.$": "$.x", "s": 'say "hi"'}, "Next": "B"},
+                "B": {"Type": "Succeed"},
+            },
+        }
+    )
+    moto_tuning.install()
+    tree = moto_tuning.PARSE_TREES.tree(definition)
+    nodes, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, moto_tuning.RuleContext):
+            nodes.append(node)
+            stack.extend(node.getChildren())
+    memoized = [node for node in nodes if id(node) in moto_tuning._TEXTS]
+    assert memoized  # every node up to TEXT_MEMO_CHARS long
+    original = moto_tuning._originals["RuleContext.getText"]
+    assert all(node.getText() == original(node) for node in nodes)
+
+
+def test_interpreter_state_copies_are_deep_and_equal(untuned: None) -> None:
+    moto_tuning.install()
+    state: dict[str, Any] = {"a": [1, {"b": "c", "d": None, "e": 2.5, "f": True}], "g": {}}
+    copied = moto_tuning._json_copy(state)
+    assert copied == state
+    copied["a"][1]["b"] = "changed"
+    assert state["a"][1]["b"] == "c"
