@@ -1,4 +1,5 @@
-"""moto's memory of ended executions is bounded; running and recent ones are never dropped."""
+"""moto's memory of ended executions (and of its finished threads) is bounded; running and recent
+executions are never dropped."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from medialens.runtime.execution_retention import prune_executions
 
@@ -62,3 +64,12 @@ def test_recently_ended_executions_are_kept_whatever_their_number(sfn: Any) -> N
 
     assert prune_executions(keep_per_machine=0, min_age_seconds=600) == 0
     assert all(_exists(sfn, arn) for arn in ended)
+
+
+def test_finished_interpreter_threads_are_no_longer_listed(sfn: Any) -> None:
+    quick = sfn.create_state_machine(name="quick", definition=QUICK, roleArn=ROLE_ARN)["stateMachineArn"]
+    for index in range(3):
+        _run_to_end(sfn, quick, f"threads-{index}")
+    time.sleep(0.2)  # the interpreter's threads end just after the execution does
+    prune_executions(keep_per_machine=0, min_age_seconds=0)
+    assert all(thread.is_alive() for thread in TMP_THREADS)
