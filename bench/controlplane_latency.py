@@ -338,6 +338,7 @@ def _operator_event(media: dict[str, Any]) -> dict[str, Any]:
 
 def _in_process_handler() -> Callable[[dict[str, Any]], Any]:
     entry = next(entry for entry in load_catalog() if entry.definition.Name == HANDLER_OPERATOR)
+    assert entry.definition.StartHandler is not None  # a Sync catalog operator has one
     module_name, function_name = entry.definition.StartHandler.rsplit(".", 1)
     handler = getattr(importlib.import_module(module_name), function_name)
     return lambda event: handler(event, None)
