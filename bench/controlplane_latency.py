@@ -207,7 +207,7 @@ class Bench:
             elif record["Status"] in ("Queued", "Started"):
                 self.client.call("DELETE", f"/workflow/execution/{execution_id}")
             else:
-                self.failed.append(execution_id)
+                self.failed.append(f"{execution_id} {record['Status']}: {record.get('Error')}")
         finished = min(time.perf_counter(), deadline) - started
         self.executions += count
         self._settle(deadline + self.burst_limit)
