@@ -178,8 +178,10 @@ def test_the_library_stage_and_workflow_register_as_the_stack_sends_them(
 
     result = _invoke("Create", properties)
 
-    assert result["Data"]["Workflows"] == WORKFLOW
-    assert running.api.call("GET", f"/workflow/{WORKFLOW}")["Name"] == WORKFLOW
+    names = [workflow["Name"] for workflow in library_workflows()]
+    assert WORKFLOW in names and result["Data"]["Workflows"] == ",".join(names)
+    for name in names:
+        assert running.api.call("GET", f"/workflow/{name}")["Name"] == name
 
 
 def test_update_applies_changes_and_removes_what_the_library_dropped(
