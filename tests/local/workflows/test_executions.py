@@ -103,7 +103,8 @@ def test_each_failure_kind_ends_the_execution_in_error_with_its_reason(
 def test_workflow_timeout_ends_the_execution_through_the_status_change_rule(running: RunningPlatform) -> None:
     # The operator's own budget is long; only the machine's TimeoutSeconds can end it. Step
     # Functions then reports TIMED_OUT, and the rule's handler records the ending.
-    workflow = running.workflow([["TestAsyncHang"]], timeout_seconds=2)
+    # Long enough for the scheduler to record the started machine on a loaded machine first.
+    workflow = running.workflow([["TestAsyncHang"]], timeout_seconds=5)
     execution = running.run(
         workflow, Configuration={f"{workflow}s0": {"TestAsyncHang": {"TimeoutSeconds": 600}}}
     )
