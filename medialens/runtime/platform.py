@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from medialens.durability.durable_state import DurableState
 from medialens.inspect.server import InspectServer
-from medialens.runtime import function_store, moto_tuning
+from medialens.runtime import function_store, moto_fixes, moto_tuning
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.deployment_protocol import DATAPLANE_API_BASE, WORKFLOW_API_BASE, Deployment
 from medialens.runtime.engine_processes import EngineState, EngineSupervisor
@@ -110,6 +110,7 @@ class LocalPlatform:
         self._engines.start()
 
         moto_tuning.install()
+        moto_fixes.install()
         self._moto = MotoServer(self.host)
         self._moto.start()
         port = self._moto.port
