@@ -59,10 +59,13 @@ def settle(
             error = f"no result on the result webhook within {engine.MaxTTLSeconds} s (maxTTL)"
             records[index] = {**record, "Outcome": Outcome.ERROR.value, "Error": error}
         else:
-            waits.append(float(record["AcceptedAt"]) + _seconds(record.get("EstimatedSeconds")) - now)
+            accepted_at = float(record["AcceptedAt"])
+            due = accepted_at + _seconds(record.get("EstimatedSeconds"))
+            # Look again when the first chunk is due, and never after a chunk's maxTTL has passed.
+            waits.append(min(due, accepted_at + engine.MaxTTLSeconds) - now)
     if not waits:
         return None
-    return int(min(MAX_WAIT_SECONDS, max(MIN_WAIT_SECONDS, max(waits))))
+    return int(min(MAX_WAIT_SECONDS, max(MIN_WAIT_SECONDS, min(waits))))
 
 
 def _seconds(estimate: Any) -> float:

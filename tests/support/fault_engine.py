@@ -8,7 +8,7 @@ Process modes: `ok` (a valid VTN object per chunk, or a relative-time series wit
 `fail-once` (500 on each chunk's first attempt), `status:N` (always N), `hang` (sleeps
 `hang_seconds`), `invalid` (VTN with an unknown field in a series item), `huge` (a 50 MB JSON),
 `ignore` (204), `ttml` (200 application/ttml+xml), `slow:S` (a valid answer after S seconds).
-Async modes (a stream or batch engine: answers `{"estimatedProcessingTimeInSeconds": 30}`, then
+Async modes (a stream or batch engine: answers `{"estimatedProcessingTimeInSeconds": 2}`, then
 posts to its webhooks from a thread): `async-complete` (running, a result twice, complete),
 `async-failed` (failed: invalid_data), `async-silent` (no heartbeat at all), `async-stops` (one
 running heartbeat, then silence), `async-running` (running every 0.3 s for up to 20 s),
@@ -117,7 +117,7 @@ class FaultEngine:
         mode, _, arg = self.process.partition(":")
         if mode.startswith("async-"):
             threading.Thread(target=self._async_work, args=(mode, fields), daemon=True).start()
-            estimate = 1 if mode == "async-chunk" else 30
+            estimate = 1 if mode == "async-chunk" else 2  # short: a chunk run waits for it
             return Response(
                 json.dumps({"estimatedProcessingTimeInSeconds": estimate}), content_type="application/json"
             )

@@ -101,6 +101,13 @@ def test_a_chunk_still_awaited_within_maxttl_makes_merge_wait_for_its_estimate(
     assert records[0]["Outcome"] == "ACCEPTED"
 
 
+def test_merge_looks_again_when_the_first_chunk_is_due_and_never_past_its_maxttl(s3: Any) -> None:
+    records = {0: accepted(0, estimate=40), 1: accepted(1, estimate=10)}  # both accepted 5 s ago
+    assert settle(ENGINE, RUN, records, s3, NOW) == 5  # chunk 1 is due in 5 s
+    short_ttl = ENGINE.model_copy(update={"MaxTTLSeconds": 12})
+    assert settle(short_ttl, RUN, {0: accepted(0, estimate=40)}, s3, NOW) == 7  # its maxTTL, not 35 s
+
+
 def test_without_chunks_answered_later_nothing_is_read(s3: Any) -> None:
     records = {0: {"Index": 0, "Outcome": "IGNORED", "Attempts": 1}}
     assert settle(ENGINE, RUN, records, s3, NOW) is None
