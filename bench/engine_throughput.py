@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import tempfile
 import threading
 import time
@@ -186,6 +187,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="length of the video")
     parser.add_argument("--fps", type=float, default=2, help="frames per second sent to the engine")
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per chunk otherwise
 
     with tempfile.TemporaryDirectory(prefix="medialens-bench-media-") as media:
         video = make_sample_video(Path(media) / "bench.mp4", seconds=args.seconds)
