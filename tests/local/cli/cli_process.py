@@ -53,12 +53,16 @@ def start(home: Path, engines: str | None = NO_ENGINES) -> subprocess.Popen[str]
         text=True,
     )
     deadline = time.monotonic() + START_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"medialens up exited early with {process.returncode}")
-        if cli(home, "status").returncode == 0:
-            return process
-        time.sleep(0.3)
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"medialens up exited early with {process.returncode}")
+            if cli(home, "status").returncode == 0:
+                return process
+            time.sleep(0.3)
+    except BaseException:  # a test timeout lands here too: never leave the platform behind
+        process.kill()
+        raise
     process.kill()
     raise AssertionError("medialens up was not ready in time")
 
