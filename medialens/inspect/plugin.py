@@ -186,6 +186,9 @@ async def asset_page(datasette: Any, request: Any) -> Response:
     found = [dict(row) for row in rows]
     view = AssetView.from_environment(os.environ)
     details = await asyncio.to_thread(view.load, asset_id)  # signed HTTP calls: off the event loop
+    if not found and not details.executions and not details.executions_error:
+        message = f"no asset {asset_id}: no execution and no finding names it"
+        return Response.html(f"<h1>404</h1><p>{message}</p>", status=404)
     body = await datasette.render_template(
         "asset.html",
         {

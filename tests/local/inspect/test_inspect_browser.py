@@ -174,6 +174,13 @@ def test_the_asset_page_plays_the_media_shows_findings_and_a_click_seeks(
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(3)
 
 
+def test_an_unknown_asset_is_a_404_saying_so(running: RunningPlatform) -> None:
+    unknown = "00000000-0000-4000-8000-000000000000"
+    answer = requests.get(f"{running.endpoints.inspect_url}/-/asset/{unknown}", timeout=30)
+    assert answer.status_code == 404
+    assert f"no asset {unknown}" in answer.text
+
+
 def test_inspection_pages_are_served_on_loopback_only_and_refuse_writes(running: RunningPlatform) -> None:
     base = running.endpoints.inspect_url
     assert base.startswith("http://127.0.0.1:")
