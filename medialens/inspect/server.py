@@ -34,6 +34,7 @@ START_TIMEOUT_SECONDS = 60.0
 # `MEDIALENS_INSPECT_PORT` chooses another.
 INSPECT_PORT_ENV = "MEDIALENS_INSPECT_PORT"
 DEFAULT_INSPECT_PORT = 8765
+PORT_ATTEMPTS = 3
 
 
 def _forward(stream: IO[bytes], logger: logging.Logger) -> None:
@@ -56,9 +57,21 @@ class InspectServer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> str:
-        """Start Datasette and wait until it answers; returns its base URL. Raises RuntimeError."""
+        """Start Datasette and wait until it answers; returns its base URL. Raises RuntimeError.
+
+        The preferred port first; a port another server takes between the probe and Datasette's
+        bind (two platforms starting at once) makes Datasette exit, and a free port is tried next.
+        """
         SqliteSearchIndex(self.index_file).ensure()  # Datasette needs the file and its tables
-        port = free_port(self.host, preferred_inspect_port())
+        status = None
+        for attempt in range(PORT_ATTEMPTS):
+            status = self._launch(free_port(self.host, preferred_inspect_port() if attempt == 0 else None))
+            if status is None:
+                return self.url
+        raise RuntimeError(f"the inspection server exited with status {status}")
+
+    def _launch(self, port: int) -> int | None:
+        """None once Datasette answers on `port`; its exit status if it ended first."""
         repository = HERE.parents[1]
         env = {
             **os.environ,
@@ -100,10 +113,10 @@ class InspectServer:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"the inspection server exited with status {self._process.returncode}")
+                return self._process.returncode
             with contextlib.suppress(requests.RequestException):
                 if requests.get(f"{self.url}/-/versions.json", timeout=2).ok:
-                    return self.url
+                    return None
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"the inspection server did not answer within {START_TIMEOUT_SECONDS:.0f} s")

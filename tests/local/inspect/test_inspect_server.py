@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -53,3 +54,25 @@ def test_a_killed_platform_does_not_leave_its_inspection_server_behind(tmp_path:
     finally:
         if platform.poll() is None:
             platform.kill()
+
+
+def test_a_port_taken_between_the_probe_and_the_bind_moves_the_server_to_a_free_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medialens.inspect import server as inspect_server
+    from medialens.runtime.ports import free_port
+
+    with socket.socket() as taken:  # another platform's pages, bound after this one's probe
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        probes = iter([busy])
+        monkeypatch.setattr(
+            inspect_server, "free_port", lambda host, preferred=None: next(probes, free_port(host))
+        )
+        pages = inspect_server.InspectServer(tmp_path / "search.sqlite3", {})
+        try:
+            url = pages.start()
+            assert _answers(url) and not url.endswith(f":{busy}")
+        finally:
+            pages.stop()
