@@ -10,7 +10,6 @@ rest of the local platform's pages, it is for the person at this machine.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import subprocess
@@ -84,7 +83,7 @@ class InspectServer:
             "-m",
             "datasette",
             "serve",
-            str(self.index_file),
+            str(self.index_file.resolve()),
             "--host",
             self.host,
             "--port",
@@ -114,12 +113,22 @@ class InspectServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 return self._process.returncode
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.url}/-/versions.json", timeout=2).ok:
-                    return None
+            if self._serves_our_index():
+                return None
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"the inspection server did not answer within {START_TIMEOUT_SECONDS:.0f} s")
+
+    def _serves_our_index(self) -> bool:
+        """Datasette answers on the port with our index: not another platform's pages that took it."""
+        try:
+            databases = requests.get(f"{self.url}/-/databases.json", timeout=2).json()
+        except (requests.RequestException, ValueError):
+            return False
+        ours = self.index_file.resolve()
+        return isinstance(databases, list) and any(
+            isinstance(entry, dict) and Path(str(entry.get("path"))).resolve() == ours for entry in databases
+        )
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -76,3 +76,31 @@ def test_a_port_taken_between_the_probe_and_the_bind_moves_the_server_to_a_free_
             assert _answers(url) and not url.endswith(f":{busy}")
         finally:
             pages.stop()
+
+
+def test_pages_of_another_platform_on_the_port_are_not_taken_for_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medialens.inspect import server as inspect_server
+    from medialens.runtime.ports import free_port
+
+    first = inspect_server.InspectServer(tmp_path / "first.sqlite3", {})
+    first_url = first.start()
+    try:
+        # The second platform's probe found the port free just before the first one bound it.
+        probes = iter([int(first_url.rsplit(":", 1)[1])])
+        monkeypatch.setattr(
+            inspect_server, "free_port", lambda host, preferred=None: next(probes, free_port(host))
+        )
+        second = inspect_server.InspectServer(tmp_path / "second.sqlite3", {})
+        try:
+            second_url = second.start()
+            assert second_url != first_url
+            paths = [
+                entry["path"] for entry in requests.get(f"{second_url}/-/databases.json", timeout=5).json()
+            ]
+            assert paths == [str((tmp_path / "second.sqlite3").resolve())]
+        finally:
+            second.stop()
+    finally:
+        first.stop()
