@@ -6,11 +6,11 @@ test's temporary folder."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,13 +123,16 @@ def test_a_payload_that_is_not_json_is_refused_saying_so(page: Page, samples: Sa
     expect(page.locator("#error")).to_contain_text("payload is not JSON")
 
 
-def test_the_console_command_prints_its_url_and_removes_its_files_at_exit(samples: Samples) -> None:
+def test_the_console_command_prints_its_url_and_removes_its_files_at_exit(
+    samples: Samples, tmp_path: Path
+) -> None:
     """The real command: an engine command started, the URL printed, everything stopped on SIGTERM."""
     example = Path(__file__).resolve().parents[3] / "examples" / "engines" / "brightness"
     command = f"{sys.executable} {example / 'engine.py'}"
-    before = set(Path(tempfile.gettempdir()).glob("medialens-console-*"))
+    # A temporary folder of its own: another test's console may make one in /tmp meanwhile.
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "medialens"), "engine", "console", "--command", command],
+        env={**os.environ, "TMPDIR": str(tmp_path)},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -139,7 +142,7 @@ def test_the_console_command_prints_its_url_and_removes_its_files_at_exit(sample
         line = process.stdout.readline()
         match = re.search(r"engine console: (http://127\.0\.0\.1:\d+/)", line)
         assert match, line
-        (folder,) = set(Path(tempfile.gettempdir()).glob("medialens-console-*")) - before
+        (folder,) = tmp_path.glob("medialens-console-*")
         page = requests.get(match.group(1), timeout=10)
         assert page.status_code == 200 and "Medialens engine console" in page.text
         assert "<script src" not in page.text and "<link" not in page.text  # self-contained
