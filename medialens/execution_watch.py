@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -83,9 +84,14 @@ def _records(store: ExecutionStore, status: ExecutionStatus) -> Iterator[dict[st
 class ExecutionWatcher(PollingThread):
     """Publishes the status-change event of each Started execution whose state machine has ended.
 
-    Woken when moto ends an execution; the clock is a safety net."""
+    Woken when moto ends an execution, it handles that execution alone: one record read and one
+    DescribeExecution, whatever the number running (a scan of every running execution on each
+    ending made a burst of N executions cost N^2 requests). Every `poll_interval` seconds it scans
+    all Queued and Started records as a safety net, for an ending whose signal was missed.
+    """
 
     wakes_on = EXECUTION_ENDED
+    RECHECK_SECONDS = 0.5  # while an ended execution's record is not final yet
 
     def __init__(self, session: Any, execution_table: str, *, poll_interval: float = 5.0) -> None:
         super().__init__("execution-watcher", poll_interval)
@@ -93,9 +99,12 @@ class ExecutionWatcher(PollingThread):
         self._sfn = session.client("stepfunctions")
         self._events = session.client("events")
         self._published: set[str] = set()
-        self._watching: set[str] = set()  # queued or started at the last poll
+        self._watching: set[str] = set()  # queued or started at the last scan
+        self._pending: set[str] = set()  # ended in Step Functions, record not final yet
+        self._logged: set[str] = set()  # endings logged since the last scan
         self._ended: set[str] = set()  # names (= execution ids) of machine executions moto ended
         self._ended_lock = threading.Lock()
+        self._next_scan = 0.0
 
     def _wanted(self, argument: str) -> bool:
         # An execution can start and end between two polls: its machine's end names it.
@@ -103,11 +112,23 @@ class ExecutionWatcher(PollingThread):
             self._ended.add(argument.rsplit(":", 1)[-1])
         return True
 
+    def _sleep_seconds(self) -> float:
+        # An ended execution whose record is not final yet (its status-change event is on its
+        # way to the handler) is looked at again soon, so its log line is prompt.
+        return self.RECHECK_SECONDS if self._pending else self._poll_interval
+
     def _poll_once(self) -> bool:
+        with self._ended_lock:
+            ended, self._ended = self._ended, set()
+        now = time.monotonic()
+        if now < self._next_scan:
+            self._watch_ended(ended)
+            return False
+        self._next_scan = now + self._poll_interval
         # Queued first: one admitted between the two reads is in both, never in neither.
         queued = list(_records(self._store, ExecutionStatus.QUEUED))
         started = list(_records(self._store, ExecutionStatus.STARTED))
-        self._log_endings(queued + started)
+        self._log_endings({record["Id"] for record in queued + started}, ended)
         # Forget what has left Started: the set stays as small as the running executions.
         self._published &= {record["Id"] for record in started}
         for record in started:
@@ -115,19 +136,36 @@ class ExecutionWatcher(PollingThread):
                 self._published.add(record["Id"])
         return False
 
-    def _log_endings(self, waiting_or_running: list[dict[str, Any]]) -> None:
-        current = {record["Id"] for record in waiting_or_running}
-        with self._ended_lock:
-            ended, self._ended = self._ended, set()
-        for execution_id in sorted((self._watching | ended) - current):
+    def _watch_ended(self, ended: set[str]) -> None:
+        """Between scans: publish for the executions moto named, log those whose record is final."""
+        for execution_id in sorted(ended | self._pending):
+            record = self._store.get(execution_id)
+            if record is None or execution_id in self._logged:
+                self._pending.discard(execution_id)  # not this platform's, or already logged
+                continue
+            if record["Status"] in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
+                if execution_id not in self._published and self._publish_if_ended(record):
+                    self._published.add(execution_id)
+                self._pending.add(execution_id)
+                continue
+            self._pending.discard(execution_id)
+            self._logged.add(execution_id)
+            self._log_ending(record)
+
+    def _log_endings(self, waiting_or_running: set[str], ended: set[str]) -> None:
+        for execution_id in sorted((self._watching | self._pending | ended) - waiting_or_running - self._logged):
             record = self._store.get(execution_id)
             if record is None or record["Status"] in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
                 continue
-            reason = " ".join(str(record.get("Error") or "").split())[:_REASON_CHARS]
-            LOG.info(
-                "execution %s ended %s%s", execution_id, record["Status"], f": {reason}" if reason else ""
-            )
-        self._watching = current
+            self._log_ending(record)
+        self._watching = waiting_or_running
+        self._pending &= waiting_or_running
+        self._logged = set()
+
+    @staticmethod
+    def _log_ending(record: dict[str, Any]) -> None:
+        reason = " ".join(str(record.get("Error") or "").split())[:_REASON_CHARS]
+        LOG.info("execution %s ended %s%s", record["Id"], record["Status"], f": {reason}" if reason else "")
 
     def _publish_if_ended(self, record: dict[str, Any]) -> bool:
         arn = record.get("ExecutionArn") or execution_arn(record["StateMachineArn"], record["Id"])

@@ -104,8 +104,12 @@ class PollingThread:
                 LOG.exception("%s: poll failed", self._name)
                 busy = False
             if not busy:
-                self._wake.wait(self._poll_interval)
+                self._wake.wait(self._sleep_seconds())
                 self._wake.clear()
+
+    def _sleep_seconds(self) -> float:
+        """How long to sleep after an idle poll unless woken; subclasses may shorten it."""
+        return self._poll_interval
 
 
 class KinesisPoller(PollingThread):
