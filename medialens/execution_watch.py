@@ -153,7 +153,9 @@ class ExecutionWatcher(PollingThread):
             self._log_ending(record)
 
     def _log_endings(self, waiting_or_running: set[str], ended: set[str]) -> None:
-        for execution_id in sorted((self._watching | self._pending | ended) - waiting_or_running - self._logged):
+        for execution_id in sorted(
+            (self._watching | self._pending | ended) - waiting_or_running - self._logged
+        ):
             record = self._store.get(execution_id)
             if record is None or record["Status"] in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
                 continue

@@ -15,6 +15,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from medialens.durability.item_json import from_wire, to_wire
+
 MANIFEST = "manifest.json"
 _BATCH = 25  # DynamoDB BatchWriteItem limit
 
@@ -52,7 +54,7 @@ def save(session: Any, folder: Path, *, journal_from: int = 0) -> dict[str, int]
         for table_name in table.get("TableNames", []):
             items: list[dict[str, Any]] = []
             for page in dynamodb.get_paginator("scan").paginate(TableName=table_name):
-                items.extend(page.get("Items", []))
+                items.extend(to_wire(item) for item in page.get("Items", []))
             manifest["tables"][table_name] = items
     manifest["state_machines"] = _state_machines(session.client("stepfunctions"))
     (staging / MANIFEST).write_text(json.dumps(manifest))
@@ -118,7 +120,7 @@ def restore(session: Any, folder: Path) -> dict[str, int]:
         if table_name not in tables:
             continue
         for start in range(0, len(items), _BATCH):
-            requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
+            requests = [{"PutRequest": {"Item": from_wire(item)}} for item in items[start : start + _BATCH]]
             dynamodb.batch_write_item(RequestItems={table_name: requests})
         restored_items += len(items)
     for machine in manifest.get("state_machines", []):

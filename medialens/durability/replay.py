@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from medialens.durability import changes as ch
+from medialens.durability.item_json import from_wire
 from medialens.durability.journal import read_records
 
 
@@ -63,9 +64,9 @@ def replay(session: Any, folder: Path, first_segment: int) -> list[ch.Change]:
             if change.table not in tables:
                 continue
             if change.item is None:
-                dynamodb.delete_item(TableName=change.table, Key=change.key)
+                dynamodb.delete_item(TableName=change.table, Key=from_wire(change.key))
             else:
-                dynamodb.put_item(TableName=change.table, Item=change.item)
+                dynamodb.put_item(TableName=change.table, Item=from_wire(change.item))
             applied.append(change)
         else:
             _replay_state_machine(sfn, change)

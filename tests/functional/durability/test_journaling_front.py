@@ -16,7 +16,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from medialens.durability.changes import Change
+from medialens.durability.changes import Change, decode
 from medialens.durability.journal import Journal, read_records
 from medialens.durability.replay import replay
 from medialens.runtime.moto_server import MotoServer
@@ -160,6 +160,58 @@ def test_dynamodb_writes_replay_to_the_same_items(moto: Moto, tmp_path: Path) ->
     assert moto.items() == expected
     counter = next(item for item in expected if item["Id"]["S"] == "counter")
     assert counter["Running"] == {"N": "2"}
+
+
+# Every DynamoDB attribute type, binary nested in maps, lists and sets among them.
+EVERY_TYPE = {
+    "N": {"N": "1.50"},
+    "B": {"B": b"\x00\xffbytes"},
+    "SS": {"SS": ["a", "b"]},
+    "NS": {"NS": ["1", "2.5"]},
+    "BS": {"BS": [b"\x01", b"\x02x"]},
+    "M": {
+        "M": {
+            "inner": {"B": b"\x03"},
+            "list": {"L": [{"S": "q"}, {"B": b"\x04"}, {"M": {"z": {"BS": [b"\x05"]}}}, {"NULL": True}]},
+        }
+    },
+    "BOOL": {"BOOL": True},
+    "NULL": {"NULL": True},
+    "L": {"L": [{"N": "3"}, {"SS": ["k"]}, {"BOOL": False}]},
+    "Empty": {"S": ""},
+}
+
+
+def test_journaled_items_are_what_get_item_answers_for_every_attribute_type(
+    moto: Moto, tmp_path: Path
+) -> None:
+    db = moto.client("dynamodb")
+    db.put_item(TableName=TABLE, Item={**_key("typed"), **EVERY_TYPE})
+    db.update_item(
+        TableName=TABLE,
+        Key=_key("typed"),
+        UpdateExpression="SET M.added = :b ADD NS :n",
+        ExpressionAttributeValues={":b": {"B": b"\x09"}, ":n": {"NS": ["7"]}},
+    )
+    confirmed = db.get_item(TableName=TABLE, Key=_key("typed"), ConsistentRead=True)["Item"]
+    moto.journal.close()
+
+    journaled = [change for record in read_records(tmp_path) for change in decode(record)]
+    # The record holds the item as the GetItem wire format has it (binary as base64 text).
+    wire = requests.post(
+        moto.url,
+        json={"TableName": TABLE, "Key": _key("typed"), "ConsistentRead": True},
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.GetItem",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 "
+            "Credential=AKIDLOCAL/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        },
+        timeout=10,
+    ).json()["Item"]
+    assert journaled[-1].item == wire
+    moto.crash_and_replay(tmp_path)
+    assert db.get_item(TableName=TABLE, Key=_key("typed"), ConsistentRead=True)["Item"] == confirmed
 
 
 def test_state_machines_are_created_updated_and_deleted_again(moto: Moto, tmp_path: Path) -> None:

@@ -123,3 +123,22 @@ def test_state_machines_come_back_under_the_same_arn(session: boto3.Session, tmp
     # Restoring onto a machine that exists already (a second restore) keeps it and does not fail.
     snapshot.restore(session, tmp_path / "snap")
     assert [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]] == [arn]
+
+
+def test_items_with_binary_attributes_survive_a_restart(session: boto3.Session, tmp_path: Path) -> None:
+    # Binary values at every depth: the manifest is JSON, boto3 gives them as bytes.
+    _provision(session)
+    dynamodb = session.client("dynamodb")
+    item = {
+        "Id": {"S": "binary"},
+        "B": {"B": b"\x00\xff"},
+        "BS": {"BS": [b"\x01", b"\x02"]},
+        "M": {"M": {"inner": {"B": b"\x03"}, "L": {"L": [{"B": b"\x04"}, {"S": "text"}]}}},
+    }
+    dynamodb.put_item(TableName="items", Item=item)
+
+    assert snapshot.save(session, tmp_path / "snap") == {"objects": 0, "items": 1}
+    _wipe(session)
+    _provision(session)
+    snapshot.restore(session, tmp_path / "snap")
+    assert dynamodb.get_item(TableName="items", Key={"Id": {"S": "binary"}})["Item"] == item

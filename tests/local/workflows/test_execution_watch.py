@@ -79,7 +79,9 @@ def test_an_ending_costs_the_watcher_requests_for_that_execution_only(
         time.sleep(0.2)
 
     assert _ended_lines(caplog, ended["Id"])[0].startswith(f"execution {ended['Id']} ended Error: ")
-    assert _ended_lines(caplog, aborted) == [f"execution {aborted} ended Cancelled: the state machine execution aborted"]
+    assert _ended_lines(caplog, aborted) == [
+        f"execution {aborted} ended Cancelled: the state machine execution aborted"
+    ]
     # Neither ending scanned the running executions nor described their machines.
     assert calls["Query"] == 0
     assert calls["DescribeExecution"] <= 1  # the aborted one, if its record was not final yet
