@@ -27,6 +27,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from medialens.durability import changes as ch
+from medialens.durability.item_json import from_wire
 from medialens.durability.journal import Journal
 from medialens.durability.requests import Scope, Touched, needs_body, touched
 from medialens.runtime import moto_responses
@@ -152,7 +153,7 @@ class JournalingFront:
         key = {name: attributes[name] for name in names}
         backend = dynamodb_backends[get_account_id_from(scope.access_key or "medialens")][scope.region]
         with moto_responses.WRITES_LOCK:  # no write changes the item while it is encoded
-            item = backend.get_item(table, key)
+            item = backend.get_item(table, from_wire(key))  # moto keys binary values by their bytes
             state = (
                 None
                 if item is None

@@ -214,6 +214,21 @@ def test_journaled_items_are_what_get_item_answers_for_every_attribute_type(
     assert db.get_item(TableName=TABLE, Key=_key("typed"), ConsistentRead=True)["Item"] == confirmed
 
 
+def test_items_under_a_binary_key_are_journaled(moto: Moto, tmp_path: Path) -> None:
+    db = moto.client("dynamodb")
+    db.create_table(
+        TableName="binary-keys",
+        KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "B"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    db.put_item(TableName="binary-keys", Item={"Id": {"B": b"\x01\x02"}, "V": {"S": "kept"}})
+    moto.journal.close()
+
+    journaled = [change for record in read_records(tmp_path) for change in decode(record)]
+    assert journaled[-1].item == {"Id": {"B": "AQI="}, "V": {"S": "kept"}}
+
+
 def test_state_machines_are_created_updated_and_deleted_again(moto: Moto, tmp_path: Path) -> None:
     sfn = moto.client("stepfunctions")
     kept = sfn.create_state_machine(name="kept", definition=json.dumps(MACHINE), roleArn=ROLE)[
