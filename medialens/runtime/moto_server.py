@@ -9,16 +9,17 @@ from __future__ import annotations
 import threading
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from medialens.durability.front import JournalingFront
+from medialens.runtime.pooled_server import make_pooled_server
 
 
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.front = JournalingFront(DomainDispatcherApplication(create_backend_app))
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.front, threaded=True, request_handler=MotoRequestHandler
+        self._server: BaseWSGIServer = make_pooled_server(
+            host, port, self.front, request_handler=MotoRequestHandler, name="moto"
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import requests
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from medialens.durability.durable_state import DurableState
 from medialens.inspect.server import InspectServer
@@ -38,6 +38,7 @@ from medialens.runtime.lambda_guard import LambdaGuard
 from medialens.runtime.log_routing import route_logs, unroute_logs
 from medialens.runtime.moto_server import MotoServer
 from medialens.runtime.periodic import PeriodicTask
+from medialens.runtime.pooled_server import make_pooled_server
 from medialens.runtime.sdk_layer import SDK_LAYER_NAME, publish_sdk_layer
 from medialens.runtime.sessions import LocalSession
 from medialens.runtime.user_functions import UserFunctions
@@ -130,7 +131,7 @@ class LocalPlatform:
         # Routes whose callers cannot sign (engines posting to their webhooks); optional in a deployment.
         open_bases = getattr(self.deployment, "open_api_bases", lambda: ())()
         self._gateway = LocalApiGateway(self.deployment.api_routes(), self._invoke, credentials, open_bases)
-        self._api = make_server(self.host, 0, self._gateway, threaded=True)
+        self._api = make_pooled_server(self.host, 0, self._gateway, name="local-api")
         api_url = f"http://{self.host}:{self._api.server_port}"
 
         specs = self.deployment.functions(self._moto_url, api_url)
