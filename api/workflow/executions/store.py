@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from boto3.dynamodb.table import BatchWriter
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
@@ -21,6 +22,22 @@ from api.workflow.executions.schema import (
 
 Cursor = str | None
 _JSON_FIELDS = ("Input", "Configuration", "Stages")
+
+
+def _operator_item(execution_id: str, stage: str, outcome: OperatorOutcome) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        ID: {"S": operator_item_id(execution_id, stage, outcome.name)},
+        "OperatorName": {"S": outcome.name},
+        "StageName": {"S": stage},
+        "OperatorStatus": {"S": outcome.status},
+        "Output": {"S": _dumps(outcome.output)},
+        "Recorded": {"S": now()},
+    }
+    if outcome.message:
+        item["Message"] = {"S": outcome.message}
+    return item
+
+
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
 
@@ -161,31 +178,32 @@ class ExecutionStore:
         extra = {"Error": reason} if reason else None
         return self.transition(execution_id, [ExecutionStatus.QUEUED], status, extra) is not None
 
-    def set_execution_arn(self, execution_id: str, arn: str) -> None:
-        self._client.update_item(
+    def set_execution_arn(self, execution_id: str, arn: str) -> dict[str, Any]:
+        """Records the machine execution's ARN; returns the record as it is after that write.
+
+        The answer spares the caller a read: one write, not a write and a consistent read.
+        """
+        updated = self._client.update_item(
             TableName=self._table,
             Key={ID: {"S": execution_id}},
             UpdateExpression="SET ExecutionArn = :arn",
             ConditionExpression="attribute_exists(Id)",
             ExpressionAttributeValues={":arn": {"S": arn}},
+            ReturnValues="ALL_NEW",
         )
+        return _decode(updated["Attributes"])
 
     def record_stage(
         self, execution_id: str, stage: str, stage_status: str, outcomes: Sequence[OperatorOutcome]
     ) -> None:
-        """One item per operator (idempotent puts), then the stage's status on the execution."""
-        for outcome in outcomes:
-            item: dict[str, Any] = {
-                ID: {"S": operator_item_id(execution_id, stage, outcome.name)},
-                "OperatorName": {"S": outcome.name},
-                "StageName": {"S": stage},
-                "OperatorStatus": {"S": outcome.status},
-                "Output": {"S": _dumps(outcome.output)},
-                "Recorded": {"S": now()},
-            }
-            if outcome.message:
-                item["Message"] = {"S": outcome.message}
-            self._client.put_item(TableName=self._table, Item=item)
+        """One item per operator (idempotent puts, batched), then the stage's status on the execution.
+
+        boto3's `BatchWriter` sends up to 25 items per BatchWriteItem and sends again what DynamoDB
+        left unprocessed, so a stage of N operators costs one write request, not N.
+        """
+        with BatchWriter(self._table, self._client, flush_amount=25) as batch:
+            for outcome in outcomes:
+                batch.put_item(Item=_operator_item(execution_id, stage, outcome))
         self._client.update_item(
             TableName=self._table,
             Key={ID: {"S": execution_id}},

@@ -101,9 +101,8 @@ class Admission:
             else:
                 self._lifecycle.finish(execution_id, ExecutionStatus.ERROR, f"could not start: {exc}")
                 return Outcome.DROP
-        self._store.set_execution_arn(execution_id, arn)
-        after = self._store.get(execution_id)
-        if after is not None and after["Status"] == ExecutionStatus.CANCELLED:
+        after = self._store.set_execution_arn(execution_id, arn)
+        if after["Status"] == ExecutionStatus.CANCELLED:
             # Cancelled between our Started and the start: stop what we just started.
             self._sfn.stop_execution(executionArn=arn, error="Cancelled", cause="cancelled by request")
         return Outcome.STARTED

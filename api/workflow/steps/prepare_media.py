@@ -18,6 +18,8 @@ from botocore.exceptions import ClientError
 from api.workflow.generator import contract as c
 
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+# boto3's managed copy switches to a multipart copy at this size (`TransferConfig`'s default, 8 MiB).
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
 
 
 class MediaUnavailableError(Exception):
@@ -43,7 +45,11 @@ def _copy_once(s3: Any, source: dict[str, str], target: dict[str, str]) -> None:
     if _size(s3, target["S3Bucket"], target["S3Key"]) == size:
         return
     copy_source = {"Bucket": source["S3Bucket"], "Key": source["S3Key"]}
-    s3.copy(copy_source, target["S3Bucket"], target["S3Key"])
+    if size < MULTIPART_THRESHOLD:
+        # What the managed copy does below its threshold, without its own HEAD of the source.
+        s3.copy_object(CopySource=copy_source, Bucket=target["S3Bucket"], Key=target["S3Key"])
+    else:
+        s3.copy(copy_source, target["S3Bucket"], target["S3Key"])
 
 
 def prepare_media(s3: Any, state: dict[str, Any]) -> dict[str, Any]:
