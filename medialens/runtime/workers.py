@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from medialens.runtime.function_logs import ACCOUNT_ID, FunctionLogs, LogStream
+from medialens.runtime.function_logs import ACCOUNT_ID, FunctionLogs, forward_output
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.protocol import (
     FDS_ENV,
@@ -84,7 +84,7 @@ class _Worker:
         logger = logging.getLogger(f"medialens.lambda.{spec.name}")
         assert self.process.stdout is not None
         threading.Thread(
-            target=_forward_output, args=(self.process.stdout, logger, self.log_stream), daemon=True
+            target=forward_output, args=(self.process.stdout, logger, self.log_stream), daemon=True
         ).start()
 
     def wait_ready(self) -> InvokeResult | None:
@@ -163,20 +163,6 @@ class _Worker:
             self.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-
-
-def _forward_output(stream: IO[bytes], logger: logging.Logger, log_stream: LogStream | None) -> None:
-    # A worker's stdout/stderr go to its CloudWatch log stream (the platform log keeps them at
-    # DEBUG only, so it stays readable), never to the platform's own stdout.
-    with stream:
-        for line in iter(stream.readline, b""):
-            text = line.decode("utf-8", "replace").rstrip("\n")
-            logger.debug("%s", text)
-            if log_stream is not None:
-                try:
-                    log_stream.write(text)
-                except Exception:  # the moto server was reset while the worker still spoke
-                    logger.debug("could not write to %s", log_stream.group)
 
 
 class _Function:
