@@ -6,7 +6,8 @@ so this client takes none of its CPU. In one run, on one machine, this prints si
 moto's own stock paths (`medialens.runtime.moto_tuning` uninstalled) and with the tuned ones:
 
 - end-to-end latency of one execution at a time (submit -> Complete seen by the client, polling
-  every 50 ms), median of N, and the CPU per execution of the platform process and of its workers;
+  every 50 ms), median of N, and the CPU per execution of the platform process, of its DynamoDB
+  process and of its workers;
 - for each burst size M (MaxConcurrentWorkflows = `--cap`): how long until all M submissions were
   answered, and executions per second until all were final; a burst still running after
   `--burst-limit` s is cut: what had completed counts, the rest is cancelled;
@@ -137,18 +138,18 @@ class Bench:
     def _mode(self, mode: str) -> None:
         self.platform.command(mode)
 
-    def _cpu(self) -> tuple[float, float]:
+    def _cpu(self) -> tuple[float, float, float]:
         status = self.platform.command("status")
-        return status["platform_cpu"], status["workers_cpu"]
+        return status["platform_cpu"], status["dynamodb_cpu"], status["workers_cpu"]
 
     def _sequential(self, media: dict[str, Any], counts: dict[str, int]) -> list[Row]:
         medians: dict[str, str] = {}
         p90s: dict[str, str] = {}
-        cpus: dict[str, tuple[str, str]] = {}
+        cpus: dict[str, tuple[str, str, str]] = {}
         for mode in MODES:
             if not counts[mode]:
                 medians[mode] = p90s[mode] = "-"
-                cpus[mode] = ("-", "-")
+                cpus[mode] = ("-", "-", "-")
                 continue
             self._mode(mode)
             _run_one(self.client, media)  # a stock run first builds what the caches would hold
@@ -159,14 +160,14 @@ class Bench:
             medians[mode] = f"{statistics.median(latencies) * 1000:.0f} ms ({counts[mode]})"
             p90s[mode] = f"{_quantile(latencies, 0.9) * 1000:.0f} ms"
             per_execution = ((a - b) / counts[mode] * 1000 for a, b in zip(after, before, strict=True))
-            platform_ms, workers_ms = per_execution
-            cpus[mode] = (f"{platform_ms:.0f} ms", f"{workers_ms:.0f} ms")
+            cpus[mode] = tuple(f"{ms:.0f} ms" for ms in per_execution)  # type: ignore[assignment]
         self._mode("tuned")
         return [
             ("end-to-end latency, one at a time: median (executions)", medians["stock"], medians["tuned"]),
             ("  p90", p90s["stock"], p90s["tuned"]),
             ("  CPU per execution: platform process", cpus["stock"][0], cpus["tuned"][0]),
-            ("  CPU per execution: its Lambda workers", cpus["stock"][1], cpus["tuned"][1]),
+            ("  CPU per execution: its DynamoDB process", cpus["stock"][1], cpus["tuned"][1]),
+            ("  CPU per execution: its Lambda workers", cpus["stock"][2], cpus["tuned"][2]),
         ]
 
     def _bursts(self, media: dict[str, Any], size: int, with_stock: bool) -> list[Row]:

@@ -6,7 +6,7 @@ child starts `LocalPlatform` in a temporary folder and answers commands over a p
 
 - `stock` / `tuned`: uninstall or install `medialens.runtime.moto_tuning` (moto's own paths or ours);
 - `status`: the child's resident memory (MiB), how many executions moto holds, and the CPU seconds
-  of the platform process and of all its workers (from /proc, Linux only);
+  of the platform process, of its DynamoDB process and of all its workers (from /proc, Linux only);
 - `stop`: stop the platform and exit.
 """
 
@@ -49,7 +49,7 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _status() -> dict[str, Any]:
+def _status(dynamodb_pid: int | None) -> dict[str, Any]:
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
     rss = next(
@@ -65,6 +65,8 @@ def _status() -> dict[str, Any]:
     )
     workers = 0.0
     for pid in _descendants(os.getpid()):
+        if pid == dynamodb_pid:
+            continue
         try:
             workers += _cpu_seconds(pid)
         except (OSError, IndexError, ValueError):
@@ -73,6 +75,7 @@ def _status() -> dict[str, Any]:
         "rss_mib": rss,
         "moto_executions": executions,
         "platform_cpu": _cpu_seconds(os.getpid()),
+        "dynamodb_cpu": _cpu_seconds(dynamodb_pid) if dynamodb_pid is not None else 0.0,
         "workers_cpu": workers,
     }
 
@@ -93,12 +96,13 @@ def _serve(connection: Connection) -> None:
             connection.send((platform.start(progress=lambda _: None), str(state.root)))
             while True:
                 command = connection.recv()
-                if command == "stock":
-                    moto_tuning.uninstall()
-                elif command == "tuned":
-                    moto_tuning.install()
+                dynamodb = platform.dynamodb_process
+                if command in ("stock", "tuned"):
+                    (moto_tuning.uninstall if command == "stock" else moto_tuning.install)()
+                    if dynamodb is not None:
+                        dynamodb.set_tuning(command == "tuned")
                 elif command == "status":
-                    connection.send(_status())
+                    connection.send(_status(dynamodb.pid if dynamodb is not None else None))
                     continue
                 elif command == "stop":
                     break

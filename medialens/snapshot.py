@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ MANIFEST = "manifest.json"
 _BATCH = 25  # DynamoDB BatchWriteItem limit
 
 
-def save(session: Any, folder: Path, *, journal_from: int = 0) -> dict[str, int]:
+def save(
+    session: Any, folder: Path, *, journal_from: int = 0, service_journals: Mapping[str, int] | None = None
+) -> dict[str, int]:
     """Write all buckets and tables of the session's endpoint to `folder`; returns counts.
 
     The new snapshot is written beside the old one and swapped in at the end, so a crash while
     saving leaves the previous snapshot whole. `journal_from` is the first journal segment whose
-    changes the snapshot may lack (`journal_start` reads it back).
+    changes the snapshot may lack (`journal_start` reads it back); `service_journals` the same for
+    the journal of each service held by another process ({"dynamodb": segment}).
     """
     s3 = session.client("s3")
     dynamodb = session.client("dynamodb")
@@ -34,7 +38,12 @@ def save(session: Any, folder: Path, *, journal_from: int = 0) -> dict[str, int]
     shutil.rmtree(staging, ignore_errors=True)
     objects_dir = staging / "objects"
     objects_dir.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, Any] = {"objects": [], "tables": {}, "journal_from": journal_from}
+    manifest: dict[str, Any] = {
+        "objects": [],
+        "tables": {},
+        "journal_from": journal_from,
+        "service_journal_from": dict(service_journals or {}),
+    }
     for bucket in s3.list_buckets().get("Buckets", []):
         name = bucket["Name"]
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
@@ -82,12 +91,18 @@ def _state_machines(sfn: Any) -> list[dict[str, str]]:
     return machines
 
 
-def journal_start(folder: Path) -> int:
-    """The first journal segment to replay on top of the snapshot in `folder` (0: all of them)."""
+def journal_start(folder: Path, service: str | None = None) -> int:
+    """The first journal segment to replay on top of the snapshot in `folder` (0: all of them).
+
+    `service`: of that service's own journal ("dynamodb"), not the main one.
+    """
     path = folder / MANIFEST
     if not path.exists():
         return 0
-    return int(json.loads(path.read_text()).get("journal_from", 0))
+    manifest = json.loads(path.read_text())
+    if service is None:
+        return int(manifest.get("journal_from", 0))
+    return int(manifest.get("service_journal_from", {}).get(service, 0))
 
 
 def restore(session: Any, folder: Path) -> dict[str, int]:

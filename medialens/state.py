@@ -54,6 +54,11 @@ class StateDir:
         return self.root / "journal"
 
     @property
+    def dynamodb_journal_dir(self) -> Path:
+        """The journal of the DynamoDB process (`runtime/service_process.py`)."""
+        return self.root / "journal-dynamodb"
+
+    @property
     def pid_file(self) -> Path:
         return self.root / "platform.pid"
 

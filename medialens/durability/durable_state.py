@@ -18,17 +18,29 @@ from medialens.durability.changes import Change
 from medialens.durability.front import JournalingFront
 from medialens.durability.journal import Journal
 from medialens.durability.replay import replay
+from medialens.runtime.service_process import DynamoDBProcess
 from medialens.state import StateDir
 
 LOG = logging.getLogger(__name__)
 COMPACT_BYTES = 64 * 1024**2
+SERVICE = "dynamodb"  # the name of the DynamoDB process's journal in the snapshot's manifest
 
 
 class DurableState:
-    def __init__(self, state: StateDir, front: JournalingFront, *, journaled: bool = True) -> None:
+    """`dynamodb`: the process holding the DynamoDB tables, with its own journal (optional)."""
+
+    def __init__(
+        self,
+        state: StateDir,
+        front: JournalingFront,
+        *,
+        journaled: bool = True,
+        dynamodb: DynamoDBProcess | None = None,
+    ) -> None:
         self._state = state
         self._front = front
         self._journaled = journaled
+        self._dynamodb = dynamodb
         self._journal: Journal | None = None
         self.replayed: list[Change] = []  # the journaled states `recover` put back
 
@@ -41,6 +53,9 @@ class DurableState:
         self.replayed = replay(
             session, self._state.journal_dir, snapshot.journal_start(self._state.snapshot_dir)
         )
+        if self._dynamodb is not None:
+            start = snapshot.journal_start(self._state.snapshot_dir, SERVICE)
+            self.replayed += replay(session, self._state.dynamodb_journal_dir, start)
         counts["journaled"] = len(self.replayed)
         return counts
 
@@ -50,7 +65,11 @@ class DurableState:
             return
         self._journal = Journal(self._state.journal_dir)
         self._front.attach(self._journal)
-        if self._journal.size() > COMPACT_BYTES:
+        size = self._journal.size()
+        if self._dynamodb is not None:
+            self._dynamodb.attach(self._state.dynamodb_journal_dir)
+            size += self._dynamodb.size()
+        if size > COMPACT_BYTES:
             self.compact(session)
 
     def compact(self, session: Any) -> dict[str, int]:
@@ -58,11 +77,17 @@ class DurableState:
         journal = self._journal
         if journal is None:
             counts = snapshot.save(session, self._state.snapshot_dir)
-            shutil.rmtree(self._state.journal_dir, ignore_errors=True)  # all in the snapshot now
+            for folder in (self._state.journal_dir, self._state.dynamodb_journal_dir):
+                shutil.rmtree(folder, ignore_errors=True)  # all in the snapshot now
             return counts
         segment = journal.rotate()
-        counts = snapshot.save(session, self._state.snapshot_dir, journal_from=segment)
+        services = {SERVICE: self._dynamodb.rotate()} if self._dynamodb is not None else {}
+        counts = snapshot.save(
+            session, self._state.snapshot_dir, journal_from=segment, service_journals=services
+        )
         journal.drop_before(segment)
+        if self._dynamodb is not None:
+            self._dynamodb.drop_before(services[SERVICE])
         return counts
 
     def close(self) -> None:
@@ -70,3 +95,5 @@ class DurableState:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+            if self._dynamodb is not None:
+                self._dynamodb.detach()

@@ -13,13 +13,15 @@ from werkzeug.serving import BaseWSGIServer
 
 from medialens.durability.front import JournalingFront
 from medialens.runtime.pooled_server import make_pooled_server
+from medialens.runtime.service_router import ServiceRouter
 
 
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.front = JournalingFront(DomainDispatcherApplication(create_backend_app))
+        self.router = ServiceRouter(self.front)  # services held by another process (`route`)
         self._server: BaseWSGIServer = make_pooled_server(
-            host, port, self.front, request_handler=MotoRequestHandler, name="moto"
+            host, port, self.router, request_handler=MotoRequestHandler, name="moto"
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
 

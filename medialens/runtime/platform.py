@@ -40,6 +40,7 @@ from medialens.runtime.moto_server import MotoServer
 from medialens.runtime.periodic import PeriodicTask
 from medialens.runtime.pooled_server import make_pooled_server
 from medialens.runtime.sdk_layer import SDK_LAYER_NAME, publish_sdk_layer
+from medialens.runtime.service_process import DYNAMODB_TARGET_PREFIX, DynamoDBProcess
 from medialens.runtime.sessions import LocalSession
 from medialens.runtime.user_functions import UserFunctions
 from medialens.runtime.workers import InvokeResult, WorkerPool
@@ -80,6 +81,7 @@ class LocalPlatform:
         self.session: LocalSession | None = None
         self.pool: WorkerPool | None = None
         self._moto: MotoServer | None = None
+        self._dynamodb: DynamoDBProcess | None = None
         self._moto_url = ""
         self._saved_moto_port: str | None = None
         self._bridge: LambdaBridge | None = None
@@ -110,6 +112,9 @@ class LocalPlatform:
         self._engines = EngineSupervisor(getattr(self.deployment, "engine_commands", list)())
         self._engines.start()
 
+        # DynamoDB's own process first: it imports moto while this one starts the rest.
+        self._dynamodb = DynamoDBProcess(self.host, self.state.log_file)
+        self._dynamodb.launch()
         moto_tuning.install()
         moto_fixes.install()
         self._moto = MotoServer(self.host)
@@ -125,7 +130,9 @@ class LocalPlatform:
         # and the Lambda guard replaces moto's Docker runner with an error result.
         config = {"stepfunctions": {"execute_state_machine": True}}
         requests.post(f"{self._moto_url}/moto-api/config", json=config, timeout=10).raise_for_status()
-        progress(f"moto server on {self._moto_url}")
+        dynamodb_url = self._dynamodb.wait_ready()
+        self._moto.router.route(DYNAMODB_TARGET_PREFIX, dynamodb_url)
+        progress(f"moto server on {self._moto_url}, DynamoDB in its own process on {dynamodb_url}")
 
         # Bind the API port now: the functions' environment needs its URL; serve it last.
         # Routes whose callers cannot sign (engines posting to their webhooks); optional in a deployment.
@@ -137,6 +144,7 @@ class LocalPlatform:
         specs = self.deployment.functions(self._moto_url, api_url)
         base_env = {
             "AWS_ENDPOINT_URL": self._moto_url,
+            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url,  # botocore's per-service endpoint
             "AWS_ACCESS_KEY_ID": credentials.access_key_id,
             "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
             "AWS_REGION": credentials.region,
@@ -161,13 +169,15 @@ class LocalPlatform:
         self._dispatcher = EventBridgeDispatcher(self._invoke)
         self._dispatcher.install()
 
-        self.session = LocalSession(credentials, self._moto_url)
+        self.session = LocalSession(credentials, self._moto_url, {"dynamodb": dynamodb_url})
         lambda_client, iam_client = self.session.client("lambda"), self.session.client("iam")
         register_functions(lambda_client, specs, ensure_role(iam_client))
         self.sdk_layer_arn = publish_sdk_layer(lambda_client)
         progress(f"SDK layer {self.sdk_layer_arn}")
         self.deployment.provision(self.session)
-        self._durable = DurableState(self.state, self._moto.front, journaled=self.journal)
+        self._durable = DurableState(
+            self.state, self._moto.front, journaled=self.journal, dynamodb=self._dynamodb
+        )
         counts = self._durable.recover(self.session)
         if any(counts.values()):
             progress(
@@ -212,6 +222,11 @@ class LocalPlatform:
         gc.freeze()
         progress(f"ready in {time.monotonic() - started:.1f} s")
         return self.endpoints
+
+    @property
+    def dynamodb_process(self) -> DynamoDBProcess | None:
+        """The child process holding the DynamoDB tables while the platform runs."""
+        return self._dynamodb
 
     def _report_engines(self, progress: Callable[[str], None]) -> None:
         """One line per hosted engine once it is ready (or why it is not); operators wait for the rest."""
@@ -299,6 +314,9 @@ class LocalPlatform:
         if self._durable is not None:
             self._durable.close()
             self._durable = None
+        if self._dynamodb is not None:
+            self._dynamodb.stop()
+            self._dynamodb = None
         if self._api is not None:
             if self._api_serving:  # shutdown() waits for serve_forever: forever, if it never ran
                 self._api.shutdown()

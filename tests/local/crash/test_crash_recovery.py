@@ -126,6 +126,20 @@ def _start_batch(
     return batch, threads
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_path: Path) -> None:
     home = tmp_path / "state"
     left_behind: list[int] = []
@@ -145,8 +159,13 @@ def test_sigkill_in_a_batch_loses_no_confirmed_write_and_runs_nothing_twice(tmp_
         wait_until(one_ended, timeout=FIRST_END_SECONDS, interval=0.2)
         time.sleep(0.5)  # what was seen is journaled by now; the writers keep writing up to the kill
         left_behind = children(process.pid)  # a real crash leaves them to end on their own
+        dynamodb = [pid for pid in left_behind if b"service_process" in _cmdline(pid)]
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+        assert len(dynamodb) == 1
+        # The kernel ends the DynamoDB process with its parent: it must not append to the journal
+        # the restarted platform's DynamoDB process takes over.
+        wait_until(lambda: _ended(dynamodb[0]), timeout=10, interval=0.1)
         batch.stop.set()
         for thread in threads:
             thread.join(timeout=40)

@@ -1,0 +1,181 @@
+"""DynamoDB in a moto server of its own, in a child process: the platform's second core.
+
+Every AWS call of an execution used to be answered by the one platform process, under one GIL,
+while the machine's second core mostly idled; about two thirds of those calls, and of that
+process's CPU, are DynamoDB's. A child process now runs a moto server that holds the DynamoDB
+tables, with the same journaling front and the same tuning (`moto_tuning`) as the main one, so a
+confirmed write is as durable as before. Clients reach it directly: the Lambda workers through
+`AWS_ENDPOINT_URL_DYNAMODB` (botocore's per-service endpoint), the platform's own code through
+`LocalSession`; a DynamoDB request sent to the main endpoint (the AWS CLI without that variable,
+awscurl) is forwarded to it (`ServiceRouter`).
+
+The parent drives the child over a line protocol on the child's stdin and stdout (one JSON object
+per line each way): `url`, `attach` (journal into a folder), `rotate`, `drop_before`, `size`,
+`detach`, and `tuning` (on or off, for benchmarks). The child ends when its stdin closes (the
+parent stopped it or died) and, on Linux, is sent SIGTERM by the kernel if the parent dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+START_TIMEOUT_SECONDS = 60.0
+DYNAMODB_TARGET_PREFIX = "DynamoDB"  # X-Amz-Target of DynamoDB and DynamoDB Streams calls
+
+
+class ServiceProcessError(RuntimeError):
+    """The child did not start, or answered a command with an error."""
+
+
+def _end_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class DynamoDBProcess:
+    """The parent's handle on the child: its URL, and its journal's controls (as `Journal` has them)."""
+
+    def __init__(self, host: str = "127.0.0.1", log_file: Path | None = None) -> None:
+        self._host = host
+        self._log_file = log_file
+        self._process: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+        self.url = ""
+
+    def start(self) -> str:
+        """Start the child and wait for its server; returns its URL."""
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the child without waiting (moto's import takes a second or two)."""
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, self._host, str(self._log_file or "")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=_end_with_parent,
+        )
+
+    def wait_ready(self) -> str:
+        """The child's URL once its server listens."""
+        self.url = str(self._command({"op": "url"})["url"])
+        return self.url
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def attach(self, folder: Path) -> None:
+        self._command({"op": "attach", "folder": str(folder)})
+
+    def detach(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._command({"op": "detach"})
+
+    def rotate(self) -> int:
+        return int(self._command({"op": "rotate"})["segment"])
+
+    def drop_before(self, segment: int) -> None:
+        self._command({"op": "drop_before", "segment": segment})
+
+    def size(self) -> int:
+        return int(self._command({"op": "size"})["size"])
+
+    def set_tuning(self, on: bool) -> None:
+        """Install or uninstall `moto_tuning` in the child (benchmarks compare moto's stock paths)."""
+        self._command({"op": "tuning", "on": on})
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            assert process.stdin is not None
+            process.stdin.close()  # the child's loop ends, its journal closes, it exits
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def _command(self, command: dict[str, Any]) -> dict[str, Any]:
+        process = self._process
+        if process is None or process.stdin is None or process.stdout is None:
+            raise ServiceProcessError("the DynamoDB process is not running")
+        with self._lock:
+            try:
+                process.stdin.write(json.dumps(command) + "\n")
+                process.stdin.flush()
+                line = process.stdout.readline()
+            except OSError as exc:
+                raise ServiceProcessError(f"the DynamoDB process is gone: {exc}") from exc
+        if not line:
+            raise ServiceProcessError(f"the DynamoDB process exited ({process.poll()})")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise ServiceProcessError(f"the DynamoDB process could not {command['op']}: {answer['error']}")
+        return answer
+
+
+def _serve(host: str, log_file: str) -> None:
+    from medialens.durability.journal import Journal
+    from medialens.runtime import moto_tuning
+    from medialens.runtime.log_routing import route_logs
+    from medialens.runtime.moto_server import MotoServer
+
+    if log_file:
+        route_logs(Path(log_file))  # the platform log, as the main server's records
+
+    moto_tuning.install()  # DynamoDB's write lock and transactions, as in the main server
+    server = MotoServer(host)
+    server.start()
+    journal: Journal | None = None
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing else may write on the protocol's channel
+    for line in sys.stdin:
+        command = json.loads(line)
+        answer: dict[str, Any] = {}
+        try:
+            op = command["op"]
+            if op == "url":
+                answer["url"] = f"http://{host}:{server.port}"
+            elif op == "tuning":
+                (moto_tuning.install if command["on"] else moto_tuning.uninstall)()
+            elif op == "attach":
+                journal = Journal(Path(command["folder"]))
+                server.front.attach(journal)
+            elif op == "detach" and journal is not None:
+                server.front.attach(None)
+                journal.close()
+                journal = None
+            elif op in ("rotate", "size", "drop_before"):
+                if journal is None:
+                    raise ServiceProcessError("no journal attached")
+                if op == "rotate":
+                    answer["segment"] = journal.rotate()
+                elif op == "size":
+                    answer["size"] = journal.size()
+                else:
+                    journal.drop_before(int(command["segment"]))
+        except Exception as exc:  # answered, so the parent raises it with the reason
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
+    server.front.attach(None)
+    if journal is not None:
+        journal.close()
+    server.stop()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")

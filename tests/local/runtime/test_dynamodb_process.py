@@ -1,0 +1,89 @@
+"""DynamoDB in a process of its own: one set of tables whichever endpoint a client uses, journaled."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from medialens.runtime.platform import LocalPlatform
+from tests.local.workflows.platform_client import RunningPlatform, started_platform
+
+pytestmark = pytest.mark.local
+
+TABLE = "user-table"
+
+
+def _client(running: RunningPlatform, endpoint: str) -> Any:
+    credentials = running.platform.state.credentials()
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=credentials.region,
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+    )
+
+
+def _dynamodb_url(platform: LocalPlatform) -> str:
+    assert platform.dynamodb_process is not None
+    return platform.dynamodb_process.url
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # ended, not yet reaped
+
+
+def test_a_client_of_the_main_endpoint_and_the_platform_share_the_tables(tmp_path: Path) -> None:
+    with started_platform(tmp_path) as running:
+        main = _client(running, running.endpoints.moto_url)  # what `aws dynamodb` sends with AWS_ENDPOINT_URL
+        direct = _client(running, _dynamodb_url(running.platform))
+        platform_tables = set(running.aws.client("dynamodb").list_tables()["TableNames"])
+        assert running.deployment.names.execution_table in platform_tables
+        assert set(main.list_tables()["TableNames"]) == platform_tables
+
+        main.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        main.put_item(TableName=TABLE, Item={"Id": {"S": "a"}, "B": {"B": b"\x00\x01"}})
+        assert direct.get_item(TableName=TABLE, Key={"Id": {"S": "a"}})["Item"]["B"] == {"B": b"\x00\x01"}
+        with pytest.raises(main.exceptions.ConditionalCheckFailedException):  # errors come back as they are
+            main.put_item(
+                TableName=TABLE, Item={"Id": {"S": "a"}}, ConditionExpression="attribute_not_exists(Id)"
+            )
+
+        # The platform's own execution records are written to the process the main endpoint forwards to.
+        execution = running.run(running.workflow([["TestSyncOk"]]))
+        record = main.get_item(
+            TableName=running.deployment.names.execution_table, Key={"Id": {"S": execution["Id"]}}
+        )["Item"]
+        assert record["Status"] == {"S": "Complete"}
+        pid = running.platform.dynamodb_process.pid  # type: ignore[union-attr]
+        assert pid is not None
+
+    deadline = time.monotonic() + 10
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(pid), "the DynamoDB process outlived the platform's stop"
+
+
+def test_a_platform_write_kept_only_in_the_dynamodb_journal_comes_back_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    with started_platform(tmp_path) as running:  # stops without a snapshot: the journals hold it all
+        execution = running.run(running.workflow([["TestSyncOk"]]))
+    assert not (tmp_path / "snapshot").exists()
+    assert any((tmp_path / "journal-dynamodb").iterdir())
+
+    with started_platform(tmp_path) as running:
+        assert running.api.execution(execution["Id"])["Status"] == "Complete"
