@@ -3,7 +3,8 @@
 Runs the `controlplane_latency` workflow (3 stages x 2 parallel sync operators) one execution at a
 time and wraps the platform's seams with timers, all in the platform process:
 
-- every request the moto server handles, by service and action (Step Functions, DynamoDB, SQS, ...);
+- every request the moto server handles, by service and action (Step Functions, SQS, S3, ...), and
+  every request the DynamoDB process handles (it times them itself, in its own process);
 - every Lambda invocation, by function (time in the caller, worker process included);
 - every request through the local API Gateway (SigV4 check and API Lambda included);
 - every parse of a state machine definition by moto's ASL interpreter.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import statistics
 import sys
 import tempfile
@@ -41,6 +43,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from medialens.deployment import LocalDeployment
 from medialens.runtime.api_gateway import LocalApiGateway
 from medialens.runtime.platform import LocalPlatform
+from medialens.runtime.service_process import TALLY_ENV, DynamoDBProcess
 from medialens.runtime.workers import WorkerPool
 from medialens.state import StateDir
 
@@ -56,6 +59,11 @@ class Tally:
     def add(self, label: str, seconds: float) -> None:
         with self._lock:
             self.counts[label] += 1
+            self.seconds[label] += seconds
+
+    def add_many(self, label: str, count: int, seconds: float) -> None:
+        with self._lock:
+            self.counts[label] += count
             self.seconds[label] += seconds
 
     def reset(self) -> None:
@@ -150,14 +158,15 @@ def main() -> None:
             _wrapped(LocalApiGateway, "__call__", _time_wsgi(_api_label)),
             _wrapped(AmazonStateLanguageParser, "parse", lambda original: _time_parse(original.__func__)),
         ):
+            os.environ[TALLY_ENV] = "1"  # the DynamoDB process times its requests too
             endpoints = platform.start(progress=lambda _: None)
             try:
-                _measure(endpoints, state, args.executions)
+                _measure(endpoints, state, args.executions, platform.dynamodb_process)
             finally:
                 platform.stop()
 
 
-def _measure(endpoints: Any, state: StateDir, executions: int) -> None:
+def _measure(endpoints: Any, state: StateDir, executions: int, dynamodb: DynamoDBProcess | None) -> None:
     credentials = state.credentials()
     session = boto3.Session(
         aws_access_key_id=credentials.access_key_id,
@@ -169,11 +178,18 @@ def _measure(endpoints: Any, state: StateDir, executions: int) -> None:
     latency._run_one(client, media)  # warm-up: imports in fresh workers
     time.sleep(1.0)
     TALLY.reset()
+    dynamodb_cpu_started = dynamodb.tally()["cpu"] if dynamodb is not None else 0.0
     cpu_started = time.process_time()
     wall_started = time.perf_counter()
     latencies = [latency._run_one(client, media) for _ in range(executions)]
     wall = time.perf_counter() - wall_started
     cpu = time.process_time() - cpu_started
+    if dynamodb is not None:
+        tally = dynamodb.tally()
+        for action, (count, seconds) in tally["requests"].items():
+            TALLY.add_many(f"dynamodb process {action}", int(count), seconds)
+        dynamodb_cpu = tally["cpu"] - dynamodb_cpu_started
+        print(f"DynamoDB process CPU per execution: {dynamodb_cpu / executions * 1000:.0f} ms")
     median = statistics.median(latencies) * 1000
     print(f"{executions} executions one at a time; median end-to-end {median:.0f} ms")
     print(

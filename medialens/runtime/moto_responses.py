@@ -16,9 +16,14 @@ Measured with `bench/execution_anatomy.py` and a CPU profile of the platform pro
   answer with, the aliases depend only on the member's name and its shape, so they are computed
   once per (service, member, shape, parent shape) and reused;
 - every request lists its handler class's methods with `inspect.getmembers` to check the action
-  is one; the list is made once per class.
+  is one; the list is made once per class;
+- the server's host lookup lists moto's package folders twice per request; the list is fixed once
+  moto is installed, so it is read once;
+- writes to moto's DynamoDB (put, update, delete, and transactions) take one lock: a transaction's
+  item copies, and the journal's read-back of an item, see nothing change under them.
 
-`install()` / `uninstall()` apply and restore both; `moto_tuning` calls them.
+`install()` / `uninstall()` apply and restore them all; `moto_tuning` calls them. This module
+imports nothing of Step Functions, so the DynamoDB process (`service_process.py`) starts quickly.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ import copy
 import functools
 import threading
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto import backends
 from moto.core import responses as core_responses
 from moto.core import serialize
 from moto.core.utils import get_value, method_names_from_class
@@ -182,10 +188,37 @@ def _method_names(cls: type) -> frozenset[str]:
     return frozenset(method_names_from_class(cls))
 
 
+def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with WRITES_LOCK:
+            return method(*args, **kwargs)
+
+    return call
+
+
+# Transactions take the same lock in `_transact_write_items`, which rolls them back item by item.
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item")
+
+
+@functools.cache
+def _moto_modules() -> tuple[str, ...]:
+    return tuple(_originals["list_of_moto_modules"]())
+
+
+def _cached_moto_modules() -> Iterable[str]:
+    return _moto_modules()
+
+
 def install() -> None:
     with _lock:
         if _originals:
             return
+        for name in _DYNAMODB_WRITES:
+            _originals[f"dynamodb.{name}"] = DynamoDBBackend.__dict__[name]
+            setattr(DynamoDBBackend, name, _serialized(DynamoDBBackend.__dict__[name]))
+        _originals["list_of_moto_modules"] = backends.list_of_moto_modules
+        backends.list_of_moto_modules = _cached_moto_modules
         _originals["transact_write_items"] = DynamoDBBackend.__dict__["transact_write_items"]
         _originals["copy"] = dynamodb_models.copy
         _originals["get_value"] = serialize.ResponseSerializer.__dict__["get_value"]
@@ -204,5 +237,9 @@ def uninstall() -> None:
         dynamodb_models.copy = _originals.pop("copy")
         serialize.ResponseSerializer.get_value = _originals.pop("get_value")  # type: ignore[method-assign]
         core_responses.method_names_from_class = _originals.pop("method_names_from_class")
+        backends.list_of_moto_modules = _originals.pop("list_of_moto_modules")
+        for name in _DYNAMODB_WRITES:
+            setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
+    _moto_modules.cache_clear()
     _aliases.clear()
     _method_names.cache_clear()

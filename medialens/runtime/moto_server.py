@@ -7,6 +7,8 @@ so that the app can be wrapped.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer
@@ -24,6 +26,10 @@ class MotoServer:
             host, port, self.router, request_handler=MotoRequestHandler, name="moto"
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
+
+    def wrap_app(self, wrapper: Callable[[Any], Any]) -> None:
+        """Put `wrapper(app)` before the server's app (instrumentation; before `start`)."""
+        self._server.app = wrapper(self._server.app)
 
     @property
     def port(self) -> int:

@@ -36,18 +36,15 @@ import json
 import threading
 import types
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
 from typing import Any
 
 import boto3
 from antlr4.RuleContext import RuleContext
 from botocore.client import BaseClient
 from botocore.config import Config
-from moto import backends
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.models import botocore_stubber
-from moto.dynamodb.models import DynamoDBBackend
 from moto.settings import moto_server_port
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
@@ -227,15 +224,6 @@ def _cached_boto_client_for(region: str, service: str, state_credentials: Any = 
     return client
 
 
-@functools.cache
-def _moto_modules() -> tuple[str, ...]:
-    return tuple(_originals["list_of_moto_modules"]())
-
-
-def _cached_moto_modules() -> Iterable[str]:
-    return _moto_modules()
-
-
 _ext_jsonpath_parse = functools.lru_cache(maxsize=4096)(json_path.parse)
 _jsonpath_parse = functools.lru_cache(maxsize=4096)(result_path.parse)
 
@@ -260,30 +248,13 @@ def _json_copy(value: Any, memo: Any = None) -> Any:
 _STATES_COPY = types.SimpleNamespace(deepcopy=_json_copy, copy=copy.copy)
 
 
-def _serialized(method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        with moto_responses.WRITES_LOCK:
-            return method(*args, **kwargs)
-
-    return call
-
-
-# Transactions take the same lock in `moto_responses`, which rolls them back item by item.
-_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item")
-
 _PATCHES: tuple[tuple[Any, str, str, Any], ...] = (
     (asl_parser.AmazonStateLanguageParser, "parse", "parse", staticmethod(_cached_parse)),
     (RuleContext, "getText", "RuleContext.getText", _memo_get_text),
     (interpreter_states, "copy", "states.copy", _STATES_COPY),
     (lambda_eval_utils, "boto_client_for", "boto_client_for", _interpreter_client),
-    (backends, "list_of_moto_modules", "list_of_moto_modules", _cached_moto_modules),
     (json_path, "parse", "json_path.parse", _ext_jsonpath_parse),
     (result_path, "parse", "result_path.parse", _jsonpath_parse),
-    *(
-        (DynamoDBBackend, name, f"dynamodb.{name}", _serialized(getattr(DynamoDBBackend, name)))
-        for name in _DYNAMODB_WRITES
-    ),
 )
 
 
@@ -309,6 +280,5 @@ def uninstall() -> None:
         _clients.clear()
     moto_responses.uninstall()
     PARSE_TREES.clear()
-    _moto_modules.cache_clear()
     _ext_jsonpath_parse.cache_clear()
     _jsonpath_parse.cache_clear()

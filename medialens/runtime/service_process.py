@@ -3,11 +3,11 @@
 Every AWS call of an execution used to be answered by the one platform process, under one GIL,
 while the machine's second core mostly idled; about two thirds of those calls, and of that
 process's CPU, are DynamoDB's. A child process now runs a moto server that holds the DynamoDB
-tables, with the same journaling front and the same tuning (`moto_tuning`) as the main one, so a
-confirmed write is as durable as before. Clients reach it directly: the Lambda workers through
-`AWS_ENDPOINT_URL_DYNAMODB` (botocore's per-service endpoint), the platform's own code through
-`LocalSession`; a DynamoDB request sent to the main endpoint (the AWS CLI without that variable,
-awscurl) is forwarded to it (`ServiceRouter`).
+tables, with the same journaling front and the same DynamoDB tuning (`moto_responses`) as the main
+one, so a confirmed write is as durable as before. Clients reach it directly: the Lambda workers
+through `AWS_ENDPOINT_URL_DYNAMODB` (botocore's per-service endpoint), the platform's own code
+through `LocalSession`; a DynamoDB request sent to the main endpoint (the AWS CLI without that
+variable, awscurl) is forwarded to it (`ServiceRouter`).
 
 The parent drives the child over a line protocol on the child's stdin and stdout (one JSON object
 per line each way): `url`, `attach` (journal into a folder), `rotate`, `drop_before`, `size`,
@@ -20,16 +20,20 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import os
 import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 START_TIMEOUT_SECONDS = 60.0
 DYNAMODB_TARGET_PREFIX = "DynamoDB"  # X-Amz-Target of DynamoDB and DynamoDB Streams calls
+TALLY_ENV = "MEDIALENS_TALLY_REQUESTS"  # set in the parent's environment: the child times its requests
 
 
 class ServiceProcessError(RuntimeError):
@@ -91,8 +95,13 @@ class DynamoDBProcess:
     def size(self) -> int:
         return int(self._command({"op": "size"})["size"])
 
+    def tally(self) -> dict[str, Any]:
+        """Requests served since the last tally, {action: [count, seconds]}, and the child's CPU
+        seconds (`cpu`); started with `TALLY_ENV` set only (`bench/execution_anatomy.py`)."""
+        return self._command({"op": "tally"})
+
     def set_tuning(self, on: bool) -> None:
-        """Install or uninstall `moto_tuning` in the child (benchmarks compare moto's stock paths)."""
+        """Install or uninstall `moto_responses` in the child (benchmarks compare moto's stock paths)."""
         self._command({"op": "tuning", "on": on})
 
     def stop(self) -> None:
@@ -127,17 +136,45 @@ class DynamoDBProcess:
         return answer
 
 
+class _Tally:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, list[float]] = {}
+
+    def timed(self, app: Callable[..., Any]) -> Callable[..., Any]:
+        def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            action = environ.get("HTTP_X_AMZ_TARGET", "?").rsplit(".", 1)[-1]
+            started = time.perf_counter()
+            try:
+                return app(environ, start_response)
+            finally:
+                with self._lock:
+                    seen = self._seen.setdefault(action, [0, 0.0])
+                    seen[0] += 1
+                    seen[1] += time.perf_counter() - started
+
+        return call
+
+    def take(self) -> dict[str, Any]:
+        with self._lock:
+            seen, self._seen = self._seen, {}
+        return {"requests": seen, "cpu": time.process_time()}
+
+
 def _serve(host: str, log_file: str) -> None:
     from medialens.durability.journal import Journal
-    from medialens.runtime import moto_tuning
+    from medialens.runtime import moto_responses
     from medialens.runtime.log_routing import route_logs
     from medialens.runtime.moto_server import MotoServer
 
     if log_file:
         route_logs(Path(log_file))  # the platform log, as the main server's records
 
-    moto_tuning.install()  # DynamoDB's write lock and transactions, as in the main server
+    moto_responses.install()  # DynamoDB's write lock and transactions, as in the main server
     server = MotoServer(host)
+    tally = _Tally()
+    if os.environ.get(TALLY_ENV):
+        server.wrap_app(tally.timed)
     server.start()
     journal: Journal | None = None
     out = sys.stdout
@@ -149,8 +186,10 @@ def _serve(host: str, log_file: str) -> None:
             op = command["op"]
             if op == "url":
                 answer["url"] = f"http://{host}:{server.port}"
+            elif op == "tally":
+                answer = tally.take()
             elif op == "tuning":
-                (moto_tuning.install if command["on"] else moto_tuning.uninstall)()
+                (moto_responses.install if command["on"] else moto_responses.uninstall)()
             elif op == "attach":
                 journal = Journal(Path(command["folder"]))
                 server.front.attach(journal)

@@ -41,7 +41,8 @@ def _gone(pid: int) -> bool:
     return state == "Z"  # ended, not yet reaped
 
 
-def test_a_client_of_the_main_endpoint_and_the_platform_share_the_tables(tmp_path: Path) -> None:
+def test_one_set_of_tables_whichever_endpoint_journaled_and_ended_with_the_platform(tmp_path: Path) -> None:
+    # Stops without a snapshot (`started_platform`): at the next start the journals hold it all.
     with started_platform(tmp_path) as running:
         main = _client(running, running.endpoints.moto_url)  # what `aws dynamodb` sends with AWS_ENDPOINT_URL
         direct = _client(running, _dynamodb_url(running.platform))
@@ -75,13 +76,6 @@ def test_a_client_of_the_main_endpoint_and_the_platform_share_the_tables(tmp_pat
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _gone(pid), "the DynamoDB process outlived the platform's stop"
-
-
-def test_a_platform_write_kept_only_in_the_dynamodb_journal_comes_back_at_the_next_start(
-    tmp_path: Path,
-) -> None:
-    with started_platform(tmp_path) as running:  # stops without a snapshot: the journals hold it all
-        execution = running.run(running.workflow([["TestSyncOk"]]))
     assert not (tmp_path / "snapshot").exists()
     assert any((tmp_path / "journal-dynamodb").iterdir())
 
