@@ -71,5 +71,6 @@ class WorkflowScheduler(Construct):
             schedule=events.Schedule.rate(TICK),
             targets=[targets.LambdaFunction(self.function)],
         )
-        # Receive, make visible again (ChangeMessageVisibility) and delete: the drain loop's calls.
+        # Receive, make visible again (ChangeMessageVisibility, whose permission its batch form
+        # uses too) and delete: the drain loop's calls.
         self.queue.grant_consume_messages(self.function)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -168,7 +169,11 @@ def _serve(host: str, log_file: str) -> None:
     from medialens.runtime.moto_server import MotoServer
 
     if log_file:
-        route_logs(Path(log_file))  # the platform log, as the main server's records
+        handler = route_logs(Path(log_file))  # the platform log, as the main server's records
+        # A failed request's traceback too: this process's stderr is the terminal of `medialens up`.
+        werkzeug_logger = logging.getLogger("werkzeug")
+        werkzeug_logger.addHandler(handler)
+        werkzeug_logger.propagate = False
 
     moto_responses.install()  # DynamoDB's write lock and transactions, as in the main server
     server = MotoServer(host)

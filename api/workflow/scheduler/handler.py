@@ -87,23 +87,36 @@ def drain(admission: Admission, sqs: Any, queue_url: str) -> dict[str, int]:
         if not messages:
             break
         blocked = False
+        released: list[dict[str, Any]] = []
         for message in messages:
             handled += 1
             execution_id = _execution_id(message.get("Body", ""))
             outcome = Outcome.DROP if execution_id is None or blocked else admission.admit(execution_id)
             if blocked or outcome in (Outcome.NO_SLOT, Outcome.RETRY):
                 blocked = blocked or outcome is Outcome.NO_SLOT
-                # Visible again at once: the next freed slot's nudge must find it.
-                sqs.change_message_visibility(
-                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-                )
+                released.append(message)
                 continue
             counts[outcome.value] += 1
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        _release(sqs, queue_url, released)
         if blocked:
             counts[Outcome.NO_SLOT.value] += 1
             break
     return counts
+
+
+def _release(sqs: Any, queue_url: str, messages: list[dict[str, Any]]) -> None:
+    """Make `messages` visible again at once, in one request: the next freed slot's nudge must
+    find them (behind a full set of slots, a run handed back each of its ten one request each)."""
+    if not messages:
+        return
+    entries = [
+        {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0}
+        for index, message in enumerate(messages)
+    ]
+    failed = sqs.change_message_visibility_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
+    if failed:  # they come back after the queue's visibility timeout all the same
+        logger.warning("could not release %d queue messages at once: %s", len(failed), failed)
 
 
 def reconcile() -> dict[str, int]:

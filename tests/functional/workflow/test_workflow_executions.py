@@ -168,9 +168,10 @@ def test_scheduler_admits_up_to_the_limit_and_a_failure_frees_the_slot(execution
 
 def test_raising_the_limit_applies_to_the_next_admission(executions: Executions) -> None:
     executions.api.ok("POST", "/system/configuration", body={"Name": "MaxConcurrentWorkflows", "Value": 1})
-    for n in range(3):
-        executions.submit(key=f"upload/{n}.mp4")
+    ids = [executions.submit(key=f"upload/{n}.mp4")["Id"] for n in range(3)]
     assert scheduler.lambda_handler({}, None)["started"] == 1
+    # The two it could not admit are visible in the queue again at once, for the next run.
+    assert len(set(executions.queued_ids()) & set(ids)) == 2
     executions.api.ok("POST", "/system/configuration", body={"Name": "MaxConcurrentWorkflows", "Value": 3})
     assert scheduler.lambda_handler({}, None)["started"] == 2
     assert executions.slots.running() == 3
