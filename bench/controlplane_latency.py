@@ -130,6 +130,7 @@ class Bench:
                 "",
                 f"{status['rss_mib']:.0f} MiB",
             ),
+            ("  its DynamoDB process", "", f"{status['dynamodb_rss_mib']:.0f} MiB"),
             ("  ended executions moto holds in memory", "", str(status["moto_executions"])),
             ("  executions not Complete", "", str(len(self.failed))),
         ]

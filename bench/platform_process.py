@@ -5,8 +5,9 @@ A real client (the CLI, a browser, boto3 in a notebook) runs in another process 
 child starts `LocalPlatform` in a temporary folder and answers commands over a pipe:
 
 - `stock` / `tuned`: uninstall or install `medialens.runtime.moto_tuning` (moto's own paths or ours);
-- `status`: the child's resident memory (MiB), how many executions moto holds, and the CPU seconds
-  of the platform process, of its DynamoDB process and of all its workers (from /proc, Linux only);
+- `status`: the child's resident memory (MiB) and its DynamoDB process's, how many executions moto
+  holds, and the CPU seconds of the platform process, of its DynamoDB process and of all its
+  workers (from /proc, Linux only);
 - `stop`: stop the platform and exit.
 """
 
@@ -28,6 +29,14 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+
+
+def _rss_mib(pid: str) -> float:
+    return next(
+        int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("VmRSS:")
+    )
 
 
 def _descendants(root: int) -> list[int]:
@@ -52,11 +61,7 @@ def _descendants(root: int) -> list[int]:
 def _status(dynamodb_pid: int | None) -> dict[str, Any]:
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-    rss = next(
-        int(line.split()[1]) / 1024
-        for line in Path("/proc/self/status").read_text().splitlines()
-        if line.startswith("VmRSS:")
-    )
+    rss = _rss_mib("self")
     executions = sum(
         len(machine.executions)
         for account in stepfunctions_parser_backends.values()
@@ -76,6 +81,7 @@ def _status(dynamodb_pid: int | None) -> dict[str, Any]:
         "moto_executions": executions,
         "platform_cpu": _cpu_seconds(os.getpid()),
         "dynamodb_cpu": _cpu_seconds(dynamodb_pid) if dynamodb_pid is not None else 0.0,
+        "dynamodb_rss_mib": _rss_mib(str(dynamodb_pid)) if dynamodb_pid is not None else 0.0,
         "workers_cpu": workers,
     }
 
