@@ -80,6 +80,11 @@ LOCAL_WAIT_BASE_SECONDS = 1
 LOCAL_WAIT_MAX_SECONDS = 4
 
 
+# The API functions answer every client request: a burst of submissions should not queue behind
+# the pool's usual cap of 4 workers a function (on AWS, Lambda scales them out as well).
+API_CONCURRENCY = 10
+
+
 @dataclass(frozen=True)
 class ResourceNames:
     """Physical names of the platform's resources on the local runtime."""
@@ -176,6 +181,7 @@ class LocalDeployment:
         platform = [
             FunctionSpec(
                 name="DataplaneApi",
+                reserved_concurrency=API_CONCURRENCY,
                 handler="api.dataplane.handler.lambda_handler",
                 environment={
                     **storage,
@@ -189,6 +195,7 @@ class LocalDeployment:
             ),
             FunctionSpec(
                 name="WorkflowApi",
+                reserved_concurrency=API_CONCURRENCY,
                 handler="api.workflow.handler.lambda_handler",
                 environment={
                     **executions,

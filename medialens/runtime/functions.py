@@ -28,6 +28,8 @@ class FunctionSpec:
     runtime: str = "python3.11"
     code_paths: tuple[Path, ...] = ()
     isolated: bool = False
+    # Lambda's reserved concurrency: at most this many invocations at once (None: the pool's cap).
+    reserved_concurrency: int | None = None
 
     def __post_init__(self) -> None:
         module, _, function = self.handler.rpartition(".")

@@ -288,7 +288,8 @@ class WorkerPool:
         """Run `spec` under `key` from now on; workers of an earlier definition are retired."""
         env = _function_env(spec, self._code_paths, self._base_env)
         previous = self._functions.get(key)
-        self._functions[key] = _Function(spec, env, self._max_workers, self._logs)
+        cap = spec.reserved_concurrency or self._max_workers
+        self._functions[key] = _Function(spec, env, cap, self._logs)
         if previous is not None:
             self._retire(previous)
 

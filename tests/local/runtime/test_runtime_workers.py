@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from medialens.runtime.functions import FunctionSpec
-from medialens.runtime.workers import UnknownFunctionError, WorkerPool
+from medialens.runtime.workers import InvokeResult, UnknownFunctionError, WorkerPool
 
 from .conftest import CODE_PATHS, HANDLERS
 
@@ -126,6 +126,24 @@ def test_concurrency_is_capped_per_function(tmp_path: Path) -> None:
     assert all(r.function_error is None for r in results)
     assert len(pids) == 2  # two workers, each used twice
     assert 0.95 < elapsed < 4  # two rounds of 0.5 s, not one
+
+
+def test_a_function_s_reserved_concurrency_replaces_the_pool_s_cap(tmp_path: Path) -> None:
+    wide = FunctionSpec("wide", f"{HANDLERS}.sleep", {}, timeout_seconds=5, reserved_concurrency=4)
+    narrow = FunctionSpec("narrow", f"{HANDLERS}.sleep", {}, timeout_seconds=5, reserved_concurrency=1)
+    with WorkerPool([wide, narrow], code_paths=CODE_PATHS, base_env={}, max_workers_per_function=2) as pool:
+        pool.warm()
+        with ThreadPoolExecutor(4) as executor:
+            wide_pids = set(executor.map(lambda _: _pid(pool.invoke("wide", b'{"seconds": 2.0}')), range(4)))
+            narrow = [b'{"seconds": 0.1}'] * 4
+            narrow_pids = set(executor.map(lambda payload: _pid(pool.invoke("narrow", payload)), narrow))
+    assert len(wide_pids) == 4  # four at once: more than the pool's cap of 2
+    assert len(narrow_pids) == 1
+
+
+def _pid(result: InvokeResult) -> int:
+    assert result.function_error is None
+    return int(json.loads(result.payload)["pid"])
 
 
 def test_a_busy_function_serves_the_next_call_from_the_first_worker_freed() -> None:
