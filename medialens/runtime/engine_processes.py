@@ -11,7 +11,6 @@ group (an engine may run ffmpeg of its own).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -25,6 +24,7 @@ from enum import StrEnum
 
 import requests
 
+from medialens.runtime.child_processes import end_with_parent
 from medialens.runtime.ports import free_port
 
 READY_POLL_SECONDS = 0.5  # the toolkit polls every second; locally a start-up is worth halving
@@ -32,7 +32,6 @@ READY_TIMEOUT_SECONDS = 120.0
 STOP_GRACE_SECONDS = 5.0
 OUTPUT_LINES_KEPT = 20
 HOST = "127.0.0.1"
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class EngineProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, ended whole by stop()
-            preexec_fn=_end_with_parent,
+            preexec_fn=end_with_parent,
         )
         name = f"engine-{self.command.name}"
         threading.Thread(target=self._forward_output, name=f"{name}-output", daemon=True).start()
@@ -191,12 +190,6 @@ class EngineSupervisor:
     def stop(self) -> None:
         for engine in self.engines:
             engine.stop()
-
-
-def _end_with_parent() -> None:
-    """In the child before exec: SIGTERM when the platform process dies, even by SIGKILL (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:

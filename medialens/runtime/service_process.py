@@ -18,11 +18,9 @@ parent stopped it or died) and, on Linux, is sent SIGTERM by the kernel if the p
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import logging
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -31,19 +29,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-START_TIMEOUT_SECONDS = 60.0
+from medialens.runtime.child_processes import end_with_parent
+
 DYNAMODB_TARGET_PREFIX = "DynamoDB"  # X-Amz-Target of DynamoDB and DynamoDB Streams calls
 TALLY_ENV = "MEDIALENS_TALLY_REQUESTS"  # set in the parent's environment: the child times its requests
 
 
 class ServiceProcessError(RuntimeError):
     """The child did not start, or answered a command with an error."""
-
-
-def _end_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class DynamoDBProcess:
@@ -68,7 +61,7 @@ class DynamoDBProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            preexec_fn=_end_with_parent,
+            preexec_fn=end_with_parent,
         )
 
     def wait_ready(self) -> str:
