@@ -13,18 +13,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from werkzeug.http import is_hop_by_hop_header
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 FORWARD_TIMEOUT_SECONDS = 60.0
-# Hop-by-hop headers (RFC 9110 7.6.1), which a forwarder must not pass on.
-_HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-}
 
 
 class ServiceRouter:
@@ -53,7 +45,7 @@ class ServiceRouter:
         headers = {
             key[5:].replace("_", "-").title(): value
             for key, value in environ.items()
-            if key.startswith("HTTP_") and key[5:].replace("_", "-").lower() not in _HOP_BY_HOP
+            if key.startswith("HTTP_") and not is_hop_by_hop_header(key[5:].replace("_", "-"))
         }
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
@@ -65,6 +57,6 @@ class ServiceRouter:
             data = answer.read()
         finally:
             connection.close()
-        kept = [(name, value) for name, value in answer.getheaders() if name.lower() not in _HOP_BY_HOP]
+        kept = [(name, value) for name, value in answer.getheaders() if not is_hop_by_hop_header(name)]
         start_response(f"{answer.status} {answer.reason}", kept)
         return [data]
