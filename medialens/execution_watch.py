@@ -138,10 +138,10 @@ class ExecutionWatcher(PollingThread):
 
     def _watch_ended(self, ended: set[str]) -> None:
         """Between scans: publish for the executions moto named, log those whose record is final."""
-        for execution_id in sorted(ended | self._pending):
+        for execution_id in sorted((ended | self._pending) - self._logged):
             record = self._store.get(execution_id)
-            if record is None or execution_id in self._logged:
-                self._pending.discard(execution_id)  # not this platform's, or already logged
+            if record is None:
+                self._pending.discard(execution_id)  # not one of this platform's executions
                 continue
             if record["Status"] in (ExecutionStatus.QUEUED, ExecutionStatus.STARTED):
                 if execution_id not in self._published and self._publish_if_ended(record):
