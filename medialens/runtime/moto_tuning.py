@@ -5,9 +5,10 @@ process, so moto's per-call costs are the platform's latency. Measured with
 `bench/execution_anatomy.py`, three of them do the same work again and again:
 
 - the Step Functions interpreter lexes, parses and preprocesses the state machine's ASL text on
-  every execution (about 230 ms of CPU for a 3-stage workflow, 70 % of it the ANTLR parse). The
-  parse tree is cached by the definition's text (a changed definition is a new key), and each
-  execution's program is still built from it anew, so executions share nothing mutable;
+  every execution (about 230 ms of CPU for a 3-stage workflow; the preprocessing alone was still
+  a quarter of the platform process's CPU under load). The program is built once per definition
+  text (a changed definition is a new key) and shared by its executions, as moto's Map state
+  shares one iterator program between its iterations (`_ProgramCache` says why that is safe);
 - it parses every JSONPath (`InputPath`, `ResultPath`, `"key.$"`) again at every state, building a
   parser each time; parsed paths are immutable, so they are cached by their text;
 - the interpreter builds a new boto3 client for every Lambda task (6-9 ms each); clients are
@@ -24,7 +25,7 @@ process, so moto's per-call costs are the platform's latency. Measured with
 - the server's host lookup lists moto's package folders twice per request; the list is fixed once
   moto is installed, so it is read once.
 
-`install()` applies all three; `uninstall()` restores moto's own functions. Both are idempotent.
+`install()` applies them all; `uninstall()` restores moto's own functions. Both are idempotent.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ import io
 import json
 import threading
 import types
+import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
-from antlr4.RuleContext import RuleContext
 from botocore.client import BaseClient
 from botocore.config import Config
 from moto.awslambda.models import lambda_backends
@@ -49,7 +51,9 @@ from moto.settings import moto_server_port
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
 from moto.stepfunctions.parser.asl.component.common.path import result_path
+from moto.stepfunctions.parser.asl.component.component import Component
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+from moto.stepfunctions.parser.asl.component.program.program import Program
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.eval import states as interpreter_states
 from moto.stepfunctions.parser.asl.parse import asl_parser
@@ -64,76 +68,51 @@ _lock = threading.Lock()
 _originals: dict[str, Any] = {}
 
 
-# id(node) -> getText() of the nodes of cached trees (alive while cached, so their ids are theirs).
-_TEXTS: dict[int, str] = {}
-TEXT_MEMO_CHARS = 1024  # longer texts (a whole state, the machine) are joined from their parts
+class _ProgramCache:
+    """Definition text -> (the interpreter's program, its ANTLR parse tree), least recently used
+    evicted first.
 
+    One program serves every execution of its definition, at once: moto's components keep no
+    execution's state on themselves (each execution's values live in its `Environment`, under a
+    component's `heap_key`, which is why a Map state can run one iterator program in many threads).
+    Two things are done once, at build, so that sharing changes nothing:
 
-class _ParseTreeCache:
-    """Definition text -> ANTLR parse tree, least recently used evicted first.
-
-    Each cached node's text is computed once: building a program from the tree asks ANTLR for
-    the text of every string literal, which it joins from the tokens again each time (the largest
-    part of that build).
+    - every component's `heap_key` is drawn (moto draws it on first use, unlocked: two executions
+      reaching a fresh `MaxAttempts` together could each draw one, and one would lose its count);
+    - the text of every `Program` in it is taken once. moto names each Parallel branch's thread
+      after its program's text (`vars()` of the whole branch, recursively), at every execution.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._trees: OrderedDict[str, tuple[Any, list[int]]] = OrderedDict()
+        self._programs: OrderedDict[str, tuple[EvalComponent, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def tree(self, definition: str) -> Any:
+    def program(self, definition: str) -> tuple[EvalComponent, Any]:
         with self._lock:
-            cached = self._trees.get(definition)
+            cached = self._programs.get(definition)
             if cached is not None:
-                self._trees.move_to_end(definition)
-                return cached[0]
-        tree = _parse_tree(definition)  # outside the lock: parses of different texts run in turn anyway
-        texts = _node_texts(tree)
+                self._programs.move_to_end(definition)
+                return cached
+        # Outside the lock: parses of different texts run in turn anyway (the GIL).
+        built = _build_program(definition)
         with self._lock:
-            cached = self._trees.get(definition)
-            if cached is not None:  # parsed meanwhile by another thread: keep one tree
-                return cached[0]
-            self._trees[definition] = (tree, list(texts))
-            _TEXTS.update(texts)
-            while len(self._trees) > self._size:
-                _, (_, ids) = self._trees.popitem(last=False)
-                for node_id in ids:
-                    _TEXTS.pop(node_id, None)
-        return tree
+            cached = self._programs.get(definition)
+            if cached is not None:  # built meanwhile by another thread: keep one
+                return cached
+            self._programs[definition] = built
+            while len(self._programs) > self._size:
+                self._programs.popitem(last=False)
+        return built
 
     def clear(self) -> None:
         with self._lock:
-            self._trees.clear()
-            _TEXTS.clear()
+            self._programs.clear()
 
 
-def _node_texts(tree: Any) -> dict[int, str]:
-    """getText() of every rule node of `tree` up to TEXT_MEMO_CHARS long, bottom-up, no recursion."""
-    texts: dict[int, str] = {}
-    joined: dict[int, str] = {}
-    stack: list[tuple[Any, bool]] = [(tree, False)]
-    while stack:
-        node, children_done = stack.pop()
-        children = list(node.getChildren()) if node.getChildCount() else []
-        if not children_done:
-            stack.append((node, True))
-            stack.extend((child, False) for child in children if isinstance(child, RuleContext))
-            continue
-        text = "".join(joined[id(c)] if isinstance(c, RuleContext) else c.getText() for c in children)
-        joined[id(node)] = text
-        if len(text) <= TEXT_MEMO_CHARS:
-            texts[id(node)] = text
-    return texts
-
-
-def _memo_get_text(self: RuleContext) -> str:
-    text = _TEXTS.get(id(self))
-    return text if text is not None else str(_originals["RuleContext.getText"](self))
-
-
-def _parse_tree(definition: str) -> Any:
-    """moto's own lex + parse steps; raises its ASLParserException on a syntax error (not cached)."""
+def _build_program(definition: str) -> tuple[EvalComponent, Any]:
+    """moto's own lex, parse and preprocess steps; raises its ASLParserException on a syntax error
+    (not cached, as moto raises it at every call)."""
     listener = asl_parser.SyntaxErrorListener()
     parser = ASLParser(asl_parser.CommonTokenStream(ASLLexer(asl_parser.InputStream(definition))))
     parser.removeErrorListeners()
@@ -141,17 +120,49 @@ def _parse_tree(definition: str) -> Any:
     tree = parser.state_machine()
     if listener.errors:
         raise asl_parser.ASLParserException(errors=listener.errors)
-    return tree
+    program = Preprocessor().visit(tree)
+    components = list(_components(program))
+    for component in components:
+        if isinstance(component, EvalComponent):
+            _ = component.heap_key
+    for component in components:  # after every key is drawn: a program's text shows its parts' keys
+        if isinstance(component, Program):
+            _PROGRAM_TEXTS[component] = Component.__str__(component)
+    return program, tree
 
 
-PARSE_TREES = _ParseTreeCache(PARSE_CACHE_SIZE)
+def _components(root: Component) -> Iterator[Component]:
+    """Every component reachable from `root` through attributes, lists, tuples and dicts."""
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, Component):
+            yield value
+            stack.extend(vars(value).values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+
+
+# The text of each cached program; weak, so an evicted program takes its text with it.
+_PROGRAM_TEXTS: weakref.WeakKeyDictionary[Program, str] = weakref.WeakKeyDictionary()
+
+
+def _memo_program_text(self: Program) -> str:
+    text = _PROGRAM_TEXTS.get(self)
+    return text if text is not None else Component.__str__(self)
+
+
+PROGRAMS = _ProgramCache(PARSE_CACHE_SIZE)
 
 
 def _cached_parse(definition: str) -> tuple[EvalComponent, Any]:
-    # The program is built anew for each execution: a program shared between executions (even
-    # deep-copied from one template) let a running execution's objects change under a copy.
-    tree = PARSE_TREES.tree(definition)
-    return Preprocessor().visit(tree), tree
+    return PROGRAMS.program(definition)
 
 
 _clients: dict[tuple[str, str, str], BaseClient] = {}
@@ -250,12 +261,15 @@ _STATES_COPY = types.SimpleNamespace(deepcopy=_json_copy, copy=copy.copy)
 
 _PATCHES: tuple[tuple[Any, str, str, Any], ...] = (
     (asl_parser.AmazonStateLanguageParser, "parse", "parse", staticmethod(_cached_parse)),
-    (RuleContext, "getText", "RuleContext.getText", _memo_get_text),
+    (Program, "__str__", "Program.__str__", _memo_program_text),
     (interpreter_states, "copy", "states.copy", _STATES_COPY),
     (lambda_eval_utils, "boto_client_for", "boto_client_for", _interpreter_client),
     (json_path, "parse", "json_path.parse", _ext_jsonpath_parse),
     (result_path, "parse", "result_path.parse", _jsonpath_parse),
 )
+
+
+_INHERITED = object()
 
 
 def install() -> None:
@@ -264,21 +278,29 @@ def install() -> None:
         if _originals:
             return
         for owner, attribute, key, replacement in _PATCHES:
-            # A class's raw attribute, so a staticmethod is restored as one.
-            raw = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+            # A class's raw attribute, so a staticmethod is restored as one; _INHERITED if the
+            # class has none of its own (restored by deleting ours).
+            if isinstance(owner, type):
+                raw = owner.__dict__.get(attribute, _INHERITED)
+            else:
+                raw = getattr(owner, attribute)
             _originals[key] = raw
             setattr(owner, attribute, replacement)
     moto_responses.install()
 
 
 def uninstall() -> None:
-    """Restore moto's own functions and drop every cached tree and client."""
+    """Restore moto's own functions and drop every cached program and client."""
     with _lock:
         for owner, attribute, key, _ in _PATCHES:
             if key in _originals:
-                setattr(owner, attribute, _originals.pop(key))
+                original = _originals.pop(key)
+                if original is _INHERITED:
+                    delattr(owner, attribute)
+                else:
+                    setattr(owner, attribute, original)
         _clients.clear()
     moto_responses.uninstall()
-    PARSE_TREES.clear()
+    PROGRAMS.clear()
     _ext_jsonpath_parse.cache_clear()
     _jsonpath_parse.cache_clear()

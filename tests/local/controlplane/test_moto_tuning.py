@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import json
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from medialens.runtime import moto_tuning
-from tests.local.controlplane.conftest import ControlPlane, Operation
+from tests.local.controlplane.conftest import ControlPlane, Operation, wait_for_end
 
 pytestmark = pytest.mark.local
 
@@ -60,7 +61,7 @@ def test_tuned_and_stock_moto_run_a_workflow_identically(control_plane: ControlP
     stock = _observed(cp, *cp.run(machine, stages))
     moto_tuning.install()
     tuned_first = _observed(cp, *cp.run(machine, stages))
-    tuned_cached = _observed(cp, *cp.run(machine, stages))  # the cached program, copied again
+    tuned_cached = _observed(cp, *cp.run(machine, stages))  # the cached program, shared
 
     assert stock["record"]["Status"] == "Error"
     assert stock["operators"]["Fails"]["Bad"][0] == "Error"
@@ -118,28 +119,80 @@ def test_an_unknown_function_fails_the_task_as_moto_does(control_plane: ControlP
     assert tuned == stock
 
 
-def test_memoized_node_texts_are_antlr_s_own(untuned: None) -> None:
+def _retrying_map_machine(cp: ControlPlane) -> str:
+    """Each item's Task fails, is retried once, then caught: its counts live in the execution."""
+    task = {
+        "Type": "Task",
+        "Resource": cp.arns["op-raises"],
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1, "IntervalSeconds": 1, "BackoffRate": 1}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught", "ResultPath": "$.error"}],
+        "End": True,
+    }
+    caught = {"Type": "Pass", "Parameters": {"item.$": "$.item", "caught.$": "$.error.Error"}, "End": True}
+    definition = {
+        "StartAt": "Items",
+        "States": {
+            "Items": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "Parameters": {"item.$": "$$.Map.Item.Value"},
+                "Iterator": {"StartAt": "Work", "States": {"Work": task, "Caught": caught}},
+                "End": True,
+            }
+        },
+    }
+    made = cp.sfn.create_state_machine(
+        name=f"retries-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition), roleArn=cp.role_arn
+    )
+    return str(made["stateMachineArn"])
+
+
+def test_concurrent_executions_of_one_shared_program_keep_their_own_retry_counts(
+    control_plane: ControlPlane, untuned: None
+) -> None:
+    cp = control_plane
+    moto_tuning.install()
+    machine = _retrying_map_machine(cp)
+
+    def run(index: int) -> tuple[dict[str, Any], collections.Counter[str]]:
+        items = [f"{index}-{n}" for n in range(index % 3 + 1)]  # 1 to 3 items: runs of unlike length
+        name, payload = uuid.uuid4().hex, json.dumps({"items": items})
+        arn = cp.sfn.start_execution(stateMachineArn=machine, name=name, input=payload)["executionArn"]
+        described = wait_for_end(cp.sfn, arn, 60)
+        events = cp.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        return described, collections.Counter(event["type"] for event in events)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(run, range(6)))
+    for index, (described, kinds) in enumerate(results):
+        items = [f"{index}-{n}" for n in range(index % 3 + 1)]
+        assert described["status"] == "SUCCEEDED", described.get("cause")
+        assert json.loads(described["output"]) == [{"item": item, "caught": "RuntimeError"} for item in items]
+        assert kinds["LambdaFunctionFailed"] == 2 * len(items)  # the first try and one retry, each
+
+
+def test_a_definition_s_program_is_built_once_and_reads_as_moto_s_own(untuned: None) -> None:
+    branch = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
     definition = json.dumps(
         {
-            "StartAt": "A",
-            "States": {
-                "A": {"Type": "Pass", "Parameters": {"k.$": "$.x", "s": 'say "hi"'}, "Next": "B"},
-                "B": {"Type": "Succeed"},
-            },
+            "StartAt": "Both",
+            "States": {"Both": {"Type": "Parallel", "Branches": [branch, branch], "End": True}},
         }
     )
     moto_tuning.install()
-    tree = moto_tuning.PARSE_TREES.tree(definition)
-    nodes, stack = [], [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, moto_tuning.RuleContext):
-            nodes.append(node)
-            stack.extend(node.getChildren())
-    memoized = [node for node in nodes if id(node) in moto_tuning._TEXTS]
-    assert memoized  # every node up to TEXT_MEMO_CHARS long
-    original = moto_tuning._originals["RuleContext.getText"]
-    assert all(node.getText() == original(node) for node in nodes)
+    program, _ = moto_tuning.PROGRAMS.program(definition)
+    assert moto_tuning.PROGRAMS.program(definition)[0] is program
+    assert moto_tuning.PROGRAMS.program(definition.replace('"P"', '"Q"'))[0] is not program
+
+    components = list(moto_tuning._components(program))
+    branches = [c for c in components if isinstance(c, moto_tuning.Program) and c is not program]
+    assert len(branches) == 2
+    # Every heap key was drawn at build, so no execution draws one.
+    assert all(c._EvalComponent__heap_key for c in components if isinstance(c, moto_tuning.EvalComponent))
+    # The memoized text of a program is moto's own text for it.
+    assert all(str(p) == moto_tuning.Component.__str__(p) for p in [program, *branches])
+    moto_tuning.uninstall()
+    assert "__str__" not in moto_tuning.Program.__dict__  # moto's inherited one again
 
 
 def test_interpreter_state_copies_are_deep_and_equal(untuned: None) -> None:
