@@ -16,7 +16,9 @@ moto's own stock paths (`medialens.runtime.moto_tuning` uninstalled) and with th
 - state transitions and Lambda invocations per operator of one execution, next to MIE's machines;
 - the same 6 operator calls made directly: in this process, and as Lambda invokes.
 
-A warm-up burst (not counted) first lets each function's worker pool grow to its working size.
+Warm-up bursts (not counted) first let each function's worker pool grow to its working size: a
+call finding every worker busy starts one more, so that takes a few bursts; they repeat until one
+grew no pool (at most WARM_UP_BURSTS), and the figures say how many ran.
 
     .venv/bin/python bench/controlplane_latency.py [--sequential 20] [--stock 10] \
         [--bursts 20,100,500] [--burst-limit 120] [--memory-executions 1000]
@@ -54,6 +56,7 @@ STAGES = ("BenchStage1", "BenchStage2", "BenchStage3")
 WORKFLOW = "BenchThreeStages"
 WAIT_TIMEOUT = 600.0
 POLL_SECONDS = 0.05
+WARM_UP_BURSTS = 4
 MODES = ("stock", "tuned")
 FIRST_50 = {"limit": "50"}
 Row = tuple[str, str, str]  # label, stock, tuned
@@ -119,7 +122,7 @@ class Bench:
         self.costs = self._costs(media)
         rows = self._sequential(media, {"stock": stock, "tuned": sequential})
         self.client.set_max_concurrent_workflows(self.cap)
-        self._burst(media, self.cap)  # warm-up: each function's pool grows to its working size
+        rows += self._warm_up(media)
         for size in bursts:
             rows += self._bursts(media, size, size in stock_bursts)
         while self.executions < memory_executions:
@@ -136,6 +139,20 @@ class Bench:
             ("  executions not Complete", "", str(len(self.failed))),
         ]
         return rows + self._direct_calls()
+
+    def _warm_up(self, media: dict[str, Any]) -> list[Row]:
+        """Bursts of `cap` until no function's pool grew in one (at most WARM_UP_BURSTS): a call
+        finding every worker busy starts one more, so pools reach their working size over a few
+        bursts, not in the first."""
+        workers, bursts = self.platform.command("status")["worker_processes"], 0
+        while bursts < WARM_UP_BURSTS:
+            self._burst(media, self.cap)
+            bursts += 1
+            before, workers = workers, self.platform.command("status")["worker_processes"]
+            if workers <= before:
+                break
+        label = f"warm-up: bursts of {self.cap} until no pool grows"
+        return [(label, "", f"{bursts}, {workers} workers")]
 
     def _mode(self, mode: str) -> None:
         self.platform.command(mode)

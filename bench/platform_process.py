@@ -7,7 +7,7 @@ child starts `LocalPlatform` in a temporary folder and answers commands over a p
 - `stock` / `tuned`: uninstall or install `medialens.runtime.moto_tuning` (moto's own paths or ours);
 - `status`: the child's resident memory (MiB) and its DynamoDB process's, how many executions moto
   holds, and the CPU seconds of the platform process, of its DynamoDB process and of all its
-  workers (from /proc, Linux only);
+  workers, and how many worker processes run (from /proc, Linux only);
 - `stop`: stop the platform and exit.
 """
 
@@ -68,7 +68,7 @@ def _status(dynamodb_pid: int | None) -> dict[str, Any]:
         for backend in account.values()
         for machine in backend.state_machines
     )
-    workers = 0.0
+    workers, worker_processes = 0.0, 0
     for pid in _descendants(os.getpid()):
         if pid == dynamodb_pid:
             continue
@@ -76,6 +76,7 @@ def _status(dynamodb_pid: int | None) -> dict[str, Any]:
             workers += _cpu_seconds(pid)
         except (OSError, IndexError, ValueError):
             continue  # a worker that ended meanwhile
+        worker_processes += 1
     return {
         "rss_mib": rss,
         "moto_executions": executions,
@@ -83,6 +84,7 @@ def _status(dynamodb_pid: int | None) -> dict[str, Any]:
         "dynamodb_cpu": _cpu_seconds(dynamodb_pid) if dynamodb_pid is not None else 0.0,
         "dynamodb_rss_mib": _rss_mib(str(dynamodb_pid)) if dynamodb_pid is not None else 0.0,
         "workers_cpu": workers,
+        "worker_processes": worker_processes,
     }
 
 
