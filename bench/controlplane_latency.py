@@ -57,6 +57,9 @@ WORKFLOW = "BenchThreeStages"
 WAIT_TIMEOUT = 600.0
 POLL_SECONDS = 0.05
 WARM_UP_BURSTS = 4
+QUIET_WINDOW_SECONDS = 0.5
+QUIET_CPU_SHARE = 0.1  # of one core, all the platform's processes together
+QUIET_LIMIT_SECONDS = 30.0
 MODES = ("stock", "tuned")
 FIRST_50 = {"limit": "50"}
 Row = tuple[str, str, str]  # label, stock, tuned
@@ -155,8 +158,22 @@ class Bench:
         return [(label, "", f"{bursts}, {workers} workers")]
 
     def _mode(self, mode: str) -> None:
+        self._quiet()
         self.platform.command(mode)
         self.mode = mode
+
+    def _quiet(self) -> None:
+        """Wait (at most QUIET_LIMIT_SECONDS) until the platform's processes are idle: what a
+        phase left to do (moto ending its executions, the garbage it made) must not be billed to
+        the next one; a stock burst's leftovers tripled the platform's CPU in the burst after it."""
+        deadline = time.perf_counter() + QUIET_LIMIT_SECONDS
+        last = sum(self._cpu())
+        while time.perf_counter() < deadline:
+            time.sleep(QUIET_WINDOW_SECONDS)
+            now = sum(self._cpu())
+            if now - last < QUIET_CPU_SHARE * QUIET_WINDOW_SECONDS:
+                return
+            last = now
 
     def _cpu(self) -> tuple[float, float, float]:
         status = self.platform.command("status")
@@ -195,10 +212,16 @@ class Bench:
         rates: dict[str, str] = {"stock": "-", "tuned": "-"}
         for mode in MODES if with_stock else ("tuned",):
             self._mode(mode)
+            before = self._cpu()
             accepted, finished, completed = self._burst(media, size)
+            cpu = "/".join(f"{(a - b) / size * 1000:.0f}" for a, b in zip(self._cpu(), before, strict=True))
             refused = size - len(self.last_ids)
             answered[mode] = f"{accepted:.2f} s" + (f" ({refused} refused)" if refused else "")
-            print(f"  {mode}: {size} at once answered in {accepted:.2f} s, {completed} done", file=sys.stderr)
+            print(
+                f"  {mode}: {size} at once answered in {accepted:.2f} s, {completed} done,"
+                f" CPU ms per execution (platform/DynamoDB/workers) {cpu}",
+                file=sys.stderr,
+            )
             cut = "" if completed == size else f" ({completed} done)"
             rates[mode] = f"{completed / finished:.2f} ex/s{cut}"
         self._mode("tuned")

@@ -31,6 +31,7 @@ from medialens.engine_harness.cli import engine_app
 from medialens.engine_harness.errors import HarnessError
 from medialens.inspect.server import preferred_inspect_port
 from medialens.runtime.platform import LocalPlatform
+from medialens.runtime.service_process import ServiceProcessError
 from medialens.sample_engines import UnknownEngineError, hosted_engines
 from medialens.state import HOME_ENV, Endpoints, StateDir
 from medialens.workflow_job import JobError, MediaAnalysisJob
@@ -261,7 +262,10 @@ class _started_platform:  # noqa: N801 - used as a `with` statement, reads like 
 
     def __enter__(self) -> Endpoints:
         started = time.perf_counter()
-        endpoints = self.platform.start(progress=lambda line: console.print(f"  {line}"))
+        try:
+            endpoints = self.platform.start(progress=lambda line: console.print(f"  {line}"))
+        except ServiceProcessError as exc:  # stopped already; what failed, in one line
+            raise CliError(f"cannot start: {exc}") from None
         console.print(f"local platform ready in {time.perf_counter() - started:.1f} s")
         return endpoints
 

@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -33,6 +34,8 @@ from medialens.runtime.child_processes import end_with_parent
 
 DYNAMODB_TARGET_PREFIX = "DynamoDB"  # X-Amz-Target of DynamoDB and DynamoDB Streams calls
 TALLY_ENV = "MEDIALENS_TALLY_REQUESTS"  # set in the parent's environment: the child times its requests
+# From launch to a listening server: moto's import takes 1-2 s, 10 s on a loaded 2-core machine.
+START_TIMEOUT_SECONDS = 60.0
 
 
 class ServiceProcessError(RuntimeError):
@@ -57,16 +60,29 @@ class DynamoDBProcess:
     def launch(self) -> None:
         """Start the child without waiting (moto's import takes a second or two)."""
         self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__, self._host, str(self._log_file or "")],
+            self._argv(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             preexec_fn=end_with_parent,
         )
 
-    def wait_ready(self) -> str:
-        """The child's URL once its server listens."""
-        self.url = str(self._command({"op": "url"})["url"])
+    def _argv(self) -> list[str]:
+        return [sys.executable, "-m", __name__, self._host, str(self._log_file or "")]
+
+    def wait_ready(self, timeout: float | None = None) -> str:
+        """The child's URL once its server listens.
+
+        Raises ServiceProcessError if it exits first or is not listening after `timeout` seconds
+        (START_TIMEOUT_SECONDS by default); it is killed then: a platform must not start without
+        its tables.
+        """
+        try:
+            wait = START_TIMEOUT_SECONDS if timeout is None else timeout
+            self.url = str(self._command({"op": "url"}, timeout=wait)["url"])
+        except ServiceProcessError:
+            self._kill()
+            raise
         return self.url
 
     @property
@@ -111,7 +127,13 @@ class DynamoDBProcess:
             process.kill()
             process.wait(timeout=5)
 
-    def _command(self, command: dict[str, Any]) -> dict[str, Any]:
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+
+    def _command(self, command: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         process = self._process
         if process is None or process.stdin is None or process.stdout is None:
             raise ServiceProcessError("the DynamoDB process is not running")
@@ -119,6 +141,11 @@ class DynamoDBProcess:
             try:
                 process.stdin.write(json.dumps(command) + "\n")
                 process.stdin.flush()
+                # One answer line per command, so nothing is buffered ahead of it: select sees it.
+                if timeout is not None and not select.select([process.stdout], [], [], timeout)[0]:
+                    raise ServiceProcessError(
+                        f"the DynamoDB process did not answer {command['op']!r} within {timeout:.0f} s"
+                    )
                 line = process.stdout.readline()
             except OSError as exc:
                 raise ServiceProcessError(f"the DynamoDB process is gone: {exc}") from exc

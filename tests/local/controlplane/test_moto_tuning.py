@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -202,3 +203,33 @@ def test_interpreter_state_copies_are_deep_and_equal(untuned: None) -> None:
     assert copied == state
     copied["a"][1]["b"] = "changed"
     assert state["a"][1]["b"] == "c"
+
+
+def test_a_burst_of_first_executions_builds_the_program_once(
+    untuned: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moto_tuning.install()
+    builds: list[str] = []
+    build = moto_tuning._build_program
+
+    def slow_build(definition: str) -> Any:
+        builds.append(definition)
+        time.sleep(0.2)  # long enough for every caller to miss the cache
+        return build(definition)
+
+    monkeypatch.setattr(moto_tuning, "_build_program", slow_build)
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        programs = list(pool.map(lambda _: moto_tuning.PROGRAMS.program(definition)[0], range(8)))
+    assert len(builds) == 1
+    assert all(program is programs[0] for program in programs)
+
+
+def test_a_definition_that_does_not_parse_raises_for_every_caller_and_is_not_kept(untuned: None) -> None:
+    moto_tuning.install()
+    broken = '{"StartAt": "P", "States": {"P": {"Type": "NoSuchType", "End": true}}}'
+    for _ in range(2):
+        with pytest.raises(moto_tuning.asl_parser.ASLParserException):
+            moto_tuning.PROGRAMS.program(broken)
+    assert broken not in moto_tuning.PROGRAMS._programs
+    assert broken not in moto_tuning.PROGRAMS._building

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
+from medialens import cli
+from medialens.runtime import service_process
 from medialens.runtime.platform import LocalPlatform
+from medialens.runtime.service_process import DynamoDBProcess, ServiceProcessError
 from tests.local.workflows.platform_client import RunningPlatform, started_platform
 
 pytestmark = pytest.mark.local
@@ -81,3 +85,55 @@ def test_one_set_of_tables_whichever_endpoint_journaled_and_ended_with_the_platf
 
     with started_platform(tmp_path) as running:
         assert running.api.execution(execution["Id"])["Status"] == "Complete"
+
+
+class _Silent(DynamoDBProcess):
+    """A child that never answers (a wedged start)."""
+
+    def _argv(self) -> list[str]:
+        return [sys.executable, "-c", "import time; time.sleep(60)"]
+
+
+class _Failing(DynamoDBProcess):
+    """A child that exits at once (a broken installation)."""
+
+    def _argv(self) -> list[str]:
+        return [sys.executable, "-c", "raise SystemExit(3)"]
+
+
+def test_a_child_that_never_listens_is_killed_after_the_start_timeout() -> None:
+    process = _Silent()
+    process.launch()
+    pid = process.pid
+    assert pid is not None
+    with pytest.raises(ServiceProcessError, match=r"did not answer 'url' within 1 s"):
+        process.wait_ready(timeout=1.0)
+    assert _gone(pid)
+    assert process.pid is None
+
+
+def test_a_child_that_exits_at_start_names_its_exit_status() -> None:
+    process = _Failing()
+    process.launch()
+    with pytest.raises(ServiceProcessError, match=r"exited \(3\)"):
+        process.wait_ready(timeout=30.0)
+
+
+def test_medialens_up_says_in_one_line_that_dynamodb_did_not_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(DynamoDBProcess, "_argv", _Silent._argv)
+    monkeypatch.setattr(service_process, "START_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setenv("MEDIALENS_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("MEDIALENS_ENGINES", "none")
+    monkeypatch.setattr(sys, "argv", ["medialens", "up"])
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+
+    assert exited.value.code == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "medialens: cannot start: the DynamoDB process did not answer 'url' within 1 s"
+    ]
+    assert not (tmp_path / "state" / "platform.pid").exists()
