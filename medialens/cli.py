@@ -30,7 +30,6 @@ from medialens.deployment import LocalDeployment
 from medialens.engine_harness.cli import engine_app
 from medialens.engine_harness.errors import HarnessError
 from medialens.inspect.server import preferred_inspect_port
-from medialens.runtime.platform import LocalPlatform
 from medialens.runtime.service_process import ServiceProcessError
 from medialens.sample_engines import UnknownEngineError, hosted_engines
 from medialens.state import HOME_ENV, Endpoints, StateDir
@@ -258,6 +257,9 @@ class _started_platform:  # noqa: N801 - used as a `with` statement, reads like 
             raise CliError(f"cannot start: {exc}") from None
         except CatalogError as exc:  # a malformed operators.json: its file and field, no traceback
             raise CliError(f"cannot start: {exc}") from None
+        # Imported here: moto takes a second to import, and `search`, `status` or `env` need none of it.
+        from medialens.runtime.platform import LocalPlatform
+
         self.platform = LocalPlatform(state, deployment, serve_inspection=True)
 
     def __enter__(self) -> Endpoints:

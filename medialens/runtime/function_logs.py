@@ -17,8 +17,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import IO
 
-from moto.logs.models import logs_backends
-
 ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs match the ones moto hands out
 # The Lambda Python runtime joins the lines of one multi-line record (a traceback) with "\r" so
 # the log pipeline keeps them in one event; the event shows them on separate lines.
@@ -55,6 +53,9 @@ class LogStream:
         events = [
             {"timestamp": stamp, "message": record.replace(RECORD_LINE_SEPARATOR, "\n")} for record in records
         ]
+        # Imported on first use: the CLI's quick commands import the runtime without running moto.
+        from moto.logs.models import logs_backends
+
         backend = logs_backends[ACCOUNT_ID][self._region]
         with _lock:
             if not self._created:

@@ -19,10 +19,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from moto.kinesis.models import Stream
-from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+if TYPE_CHECKING:  # imported by install(): moto's interpreter takes a second to import, and the
+    # CLI's quick commands (search, status, env) load this module without running moto
+    from moto.kinesis.models import Stream
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
 LOG = logging.getLogger(__name__)
 Listener = Callable[[str], None]
@@ -59,30 +61,41 @@ KINESIS_RECORD_PUT = Signal("kinesis-record-put")
 EXECUTION_ENDED = Signal("execution-ended")
 
 _lock = threading.Lock()
-_original_put_record = Stream.put_record
-_original_terminated = BaseExecutionWorkerCommunication.terminated
+_originals: dict[str, Any] = {}  # moto's own methods while ours are installed
 
 
 def _put_record(self: Stream, *args: Any, **kwargs: Any) -> Any:
-    result = _original_put_record(self, *args, **kwargs)
+    result = _originals["put_record"](self, *args, **kwargs)
     KINESIS_RECORD_PUT.fire(self.stream_name)
     return result
 
 
 def _terminated(self: BaseExecutionWorkerCommunication) -> None:
-    _original_terminated(self)
+    _originals["terminated"](self)
     EXECUTION_ENDED.fire(str(self.execution.exec_arn))
 
 
 def install() -> None:
     """Make moto fire the signals; idempotent."""
+    from moto.kinesis.models import Stream
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
     with _lock:
+        if _originals:
+            return
+        _originals["put_record"] = Stream.put_record
+        _originals["terminated"] = BaseExecutionWorkerCommunication.terminated
         Stream.put_record = _put_record  # type: ignore[method-assign]
         BaseExecutionWorkerCommunication.terminated = _terminated  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Restore moto's own methods; listeners stay connected but are no longer called."""
+    from moto.kinesis.models import Stream
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
     with _lock:
-        Stream.put_record = _original_put_record  # type: ignore[method-assign]
-        BaseExecutionWorkerCommunication.terminated = _original_terminated  # type: ignore[method-assign]
+        if not _originals:
+            return
+        Stream.put_record = _originals.pop("put_record")  # type: ignore[method-assign]
+        BaseExecutionWorkerCommunication.terminated = _originals.pop("terminated")  # type: ignore[method-assign]

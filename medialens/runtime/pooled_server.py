@@ -19,6 +19,9 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 MAX_THREADS = 256  # threads are started only when no idle one is left
+# How often the accept loop looks for a shutdown request: `shutdown()` waits up to this long
+# (socketserver's 0.5 s made each platform stop wait about a second for its two servers).
+SHUTDOWN_POLL_SECONDS = 0.05
 
 
 class PooledWSGIServer(ThreadedWSGIServer):
@@ -41,6 +44,9 @@ class PooledWSGIServer(ThreadedWSGIServer):
         self._lock = threading.Lock()
         self._started_threads = 0
         self._idle_threads = 0
+
+    def serve_forever(self, poll_interval: float = SHUTDOWN_POLL_SECONDS) -> None:
+        super().serve_forever(poll_interval)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._lock:

@@ -149,8 +149,10 @@ class DynamoDBProcess:
                 line = process.stdout.readline()
             except OSError as exc:
                 raise ServiceProcessError(f"the DynamoDB process is gone: {exc}") from exc
-        if not line:
-            raise ServiceProcessError(f"the DynamoDB process exited ({process.poll()})")
+        if not line:  # its stdout closed: it is exiting; its status comes a moment later
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+            raise ServiceProcessError(f"the DynamoDB process exited ({process.returncode})")
         answer: dict[str, Any] = json.loads(line)
         if "error" in answer:
             raise ServiceProcessError(f"the DynamoDB process could not {command['op']}: {answer['error']}")
