@@ -258,6 +258,7 @@ class LocalDeployment:
                 environment={**operator_env, **webhooks, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
                 timeout_seconds=ENGINE_FUNCTION_TIMEOUT_SECONDS,
                 memory_mb=2048,
+                warm_at_start=False,  # used by engine workflows only: started at their first call
             )
             for name, handler in ENGINE_FUNCTIONS.values()
         ]
@@ -267,6 +268,7 @@ class LocalDeployment:
                 handler=handler,
                 environment={**operator_env, **webhooks, "POWERTOOLS_SERVICE_NAME": "engine-operator"},
                 timeout_seconds=120,  # Ready (60 s by default) and one /process call
+                warm_at_start=False,
             )
             for name, handler in ASYNC_ENGINE_FUNCTIONS.values()
         ]

@@ -23,6 +23,7 @@ def operator_functions(entries: Sequence[CatalogEntry], environment: Mapping[str
             environment={**environment, "POWERTOOLS_SERVICE_NAME": entry.definition.Name},
             timeout_seconds=entry.definition.TimeoutSeconds,
             memory_mb=entry.definition.MemoryMB,
+            warm_at_start=False,  # a workflow's operators start at its first execution, as on Lambda
         )
         for entry in entries
         for role, handler in entry.definition.handlers().items()

@@ -30,6 +30,8 @@ class FunctionSpec:
     isolated: bool = False
     # Lambda's reserved concurrency: at most this many invocations at once (None: the pool's cap).
     reserved_concurrency: int | None = None
+    # Started with the platform (False: at its first invocation, a cold start as on Lambda).
+    warm_at_start: bool = True
 
     def __post_init__(self) -> None:
         module, _, function = self.handler.rpartition(".")

@@ -157,7 +157,8 @@ class LocalPlatform:
         failures = self.pool.warm()
         for name, failure in failures.items():
             progress(f"function {name} failed to start: {failure.payload.decode('utf-8', 'replace')}")
-        progress(f"{len(specs) - len(failures)} functions warm")
+        cold = sum(1 for spec in specs if not spec.warm_at_start)
+        progress(f"{len(specs) - cold - len(failures)} functions warm, {cold} start at their first call")
 
         self._user_functions = UserFunctions(self.pool, self._lambda_dir / "unpacked", credentials.region)
         self._guard = LambdaGuard(on_delete=self._user_functions.forget)

@@ -89,7 +89,7 @@ def test_platform_runs_and_keeps_state_across_restarts(tmp_path: Path) -> None:
     try:
         assert time.monotonic() - started < 10
         assert any(line.startswith("moto server on http://127.0.0.1:") for line in lines)
-        assert "3 functions warm" in lines
+        assert "3 functions warm, 0 start at their first call" in lines
         assert state.read_endpoints() == endpoints
         assert deployment.ready_endpoints == endpoints  # on_ready ran with the served endpoints
         assert endpoints.dataplane_bucket == "sample-dataplane"

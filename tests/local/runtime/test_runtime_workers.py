@@ -180,3 +180,20 @@ def test_closed_pool_refuses_work() -> None:
     pool.close()
     with pytest.raises(RuntimeError):
         pool.invoke("echo", b"{}")
+
+
+def test_a_function_not_warm_at_start_starts_at_its_first_invocation() -> None:
+    # A broken function warm() started would be among its failures: these are not started yet.
+    cold = FunctionSpec("cold", f"{HANDLERS}.echo", {}, warm_at_start=False)
+    broken = FunctionSpec(
+        "broken", "tests.local.runtime.handlers.no_such_module.handler", {}, warm_at_start=False
+    )
+    warm = FunctionSpec("warm", "tests.local.runtime.handlers.no_such_module.handler", {})
+    with WorkerPool([cold, broken, warm], code_paths=CODE_PATHS, base_env={}) as pool:
+        assert set(pool.warm()) == {"warm"}
+        answer = pool.invoke("cold", b'{"hello": "world"}')
+        failed = pool.invoke("broken", b"{}")
+    assert answer.function_error is None
+    assert json.loads(answer.payload)["event"] == {"hello": "world"}
+    assert failed.function_error == "Unhandled"
+    assert json.loads(failed.payload)["errorType"] == "Runtime.ImportModuleError"
