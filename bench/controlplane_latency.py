@@ -65,6 +65,12 @@ FIRST_50 = {"limit": "50"}
 Row = tuple[str, str, str]  # label, stock, tuned
 
 
+def _first_line(text: str) -> str:
+    """A reason without the HTML page a 500 from moto's server carries after it."""
+    head = text.split("<", 1)[0].strip()
+    return head.splitlines()[0] if head else text.strip()[:200]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,8 +99,10 @@ def main() -> None:
     print(f"{'one execution, from its history':62} {'MIE':>16} {'Medialens':>16}")
     for label, mie, ours in bench.costs:
         print(f"{label:62} {mie:>16} {ours:>16}")
-    if bench.failed:
-        raise SystemExit(f"{len(bench.failed)} executions did not complete: {bench.failed[:5]}")
+    failed = [line for mode in MODES for line in bench.failed[mode]]
+    if failed:
+        noun = "execution" if len(failed) == 1 else "executions"
+        raise SystemExit(f"{len(failed)} {noun} ended otherwise than Complete:\n" + "\n".join(failed[:5]))
 
 
 class Bench:
@@ -112,7 +120,8 @@ class Bench:
         self.cap = cap
         self.burst_limit = burst_limit
         self.executions = 0
-        self.failed: list[str] = []
+        self.failed: dict[str, list[str]] = {mode: [] for mode in MODES}  # mode -> "id Status: reason"
+        self.cancelled: dict[str, int] = dict.fromkeys(MODES, 0)  # still running at the burst limit
         self.last_ids: list[str] = []
         self.mode = "tuned"
         self.costs: list[Row] = []
@@ -139,7 +148,11 @@ class Bench:
             ),
             ("  its DynamoDB process", "", f"{status['dynamodb_rss_mib']:.0f} MiB"),
             ("  ended executions moto holds in memory", "", str(status["moto_executions"])),
-            ("  executions not Complete", "", str(len(self.failed))),
+            (
+                "  executions ended otherwise / cancelled at the limit",
+                f"{len(self.failed['stock'])} / {self.cancelled['stock']}",
+                f"{len(self.failed['tuned'])} / {self.cancelled['tuned']}",
+            ),
         ]
         return rows + self._direct_calls()
 
@@ -250,8 +263,10 @@ class Bench:
                 completed += 1
             elif record["Status"] in ("Queued", "Started"):
                 self.client.call("DELETE", f"/workflow/execution/{execution_id}")
+                self.cancelled[self.mode] += 1
             else:
-                self.failed.append(f"{self.mode}: {execution_id} {record['Status']}: {record.get('Error')}")
+                reason = _first_line(str(record.get("Error")))
+                self.failed[self.mode].append(f"{self.mode}: {execution_id} {record['Status']}: {reason}")
         finished = min(time.perf_counter(), deadline) - started
         self.executions += count
         self._settle(deadline + self.burst_limit)

@@ -41,8 +41,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Run the Medialens platform on this machine, with no AWS account.",
 )
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+# soft_wrap: a line is never cut at the terminal's width, nor at 80 columns in a log or a pipe,
+# so an endpoint or the `eval` line stays whole for whoever copies or greps it.
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 app.add_typer(engine_app, name="engine")
 
 STOP_WAIT_SECONDS = 60.0

@@ -82,7 +82,13 @@ def _face(sample: NewsSample, found: Findings) -> Check:
         and face.box[1] <= y <= face.box[3]
     ]
     where = f"{_span(hits[0])} at {_box(hits[0])}" if hits else "none around the face"
-    return Check("the face is found", bool(hits), f"{len(found.faces)} face boxes; {where}")
+    boxes = _count(len(found.faces), "face box", "face boxes")
+    return Check("the face is found", bool(hits), f"{boxes}; {where}")
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    """`1 shot`, `3 shots`: the noun agrees with the number."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _text(sample: NewsSample, found: Findings) -> Check:
@@ -103,8 +109,8 @@ def _text_analysis(found: Findings) -> Check:
     return Check(
         "key phrases, language and sentiment",
         passed,
-        f"{len(found.keywords)} key phrases, language {', '.join(found.languages) or 'none'}, "
-        f"{len(found.sentiments)} sentiment scores",
+        f"{_count(len(found.keywords), 'key phrase')}, language {', '.join(found.languages) or 'none'}, "
+        f"{_count(len(found.sentiments), 'sentiment score')}",
     )
 
 
@@ -115,7 +121,7 @@ def _cuts(sample: NewsSample, found: Findings) -> Check:
     return Check(
         "the cuts are found",
         bool(found.segments) and not missed,
-        f"{len(found.segments)} shots" + (f"; no boundary near {missed} ms" if missed else ""),
+        _count(len(found.segments), "shot") + (f"; no boundary near {missed} ms" if missed else ""),
     )
 
 

@@ -155,3 +155,24 @@ def test_a_cut_without_a_boundary_near_it_fails() -> None:
     found = _good() | {"ShotDetection": read_findings([one_shot])}
     cuts = next(c for c in check_findings(SAMPLE, _execution(A="Complete"), found) if "cuts" in c.name)
     assert not cuts.passed and "no boundary near [4000, 5000] ms" in cuts.detail
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    one_face = {
+        "series": [
+            {
+                "startTimeMs": 0,
+                "stopTimeMs": 1000,
+                "object": {"type": "face", "boundingPoly": _box(0.7, 0.5, 0.8, 0.7)},
+            }
+        ]
+    }
+    found = _good() | {"FaceDetection": read_findings([one_face])}
+    checks = {c.name: c for c in check_findings(SAMPLE, _execution(A="Complete"), found)}
+    assert checks["the face is found"].detail.startswith("1 face box; ")
+    none = {c.name: c for c in check_findings(SAMPLE, _execution(A="Complete"), {})}
+    assert none["the cuts are found"].detail.startswith("0 shots; no boundary near")
+    assert (
+        none["key phrases, language and sentiment"].detail
+        == "0 key phrases, language none, 0 sentiment scores"
+    )
