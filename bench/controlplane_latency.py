@@ -27,20 +27,16 @@ grew no pool (at most WARM_UP_BURSTS), and the figures say how many ran.
 from __future__ import annotations
 
 import argparse
-import importlib
-import itertools
-import json
 import statistics
 import sys
 import time
-import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_workflow as workflow
 import boto3
 from medialens_helper import HttpTransport
 from medialens_helper.errors import MedialensError
@@ -48,14 +44,7 @@ from medialens_helper.workflow_client import WorkflowApiCallError, WorkflowClien
 from platform_process import PlatformProcess
 
 from medialens.state import Endpoints, StateDir
-from operators.catalog import load_catalog
 
-HANDLER_OPERATOR = "TestSyncOk"
-OPERATIONS = ("BenchLeft", "BenchRight")
-STAGES = ("BenchStage1", "BenchStage2", "BenchStage3")
-WORKFLOW = "BenchThreeStages"
-WAIT_TIMEOUT = 600.0
-POLL_SECONDS = 0.05
 WARM_UP_BURSTS = 4
 QUIET_WINDOW_SECONDS = 0.5
 QUIET_CPU_SHARE = 0.1  # of one core, all the platform's processes together
@@ -91,7 +80,8 @@ def main() -> None:
         bench = Bench(platform, args.cap, args.burst_limit)
         rows = bench.run(args.sequential, args.stock, bursts, stock_bursts, args.memory_executions)
     print()
-    print(f"workflow: {len(STAGES)} stages x {len(OPERATIONS)} parallel sync operators ({HANDLER_OPERATOR})")
+    shape = f"{len(workflow.STAGES)} stages x {len(workflow.OPERATIONS)} parallel sync operators"
+    print(f"workflow: {shape} ({workflow.HANDLER_OPERATOR})")
     print(f"{'':62} {'moto stock':>16} {'tuned':>16}")
     for label, stock, tuned in rows:
         print(f"{label:62} {stock:>16} {tuned:>16}")
@@ -129,8 +119,8 @@ class Bench:
     def run(
         self, sequential: int, stock: int, bursts: list[int], stock_bursts: set[int], memory_executions: int
     ) -> list[Row]:
-        media = _define_workflow(self.client, self.session, self.endpoints)
-        _run_one(self.client, media)  # the first execution pays for imports in fresh workers
+        media = workflow.define_workflow(self.client, self.session, self.endpoints)
+        workflow.run_one(self.client, media)  # the first execution pays for imports in fresh workers
         self.costs = self._costs(media)
         rows = self._sequential(media, {"stock": stock, "tuned": sequential})
         self.client.set_max_concurrent_workflows(self.cap)
@@ -202,9 +192,9 @@ class Bench:
                 cpus[mode] = ("-", "-", "-")
                 continue
             self._mode(mode)
-            _run_one(self.client, media)  # a stock run first builds what the caches would hold
+            workflow.run_one(self.client, media)  # a stock run first builds what the caches would hold
             before = self._cpu()
-            latencies = [_run_one(self.client, media) for _ in range(counts[mode])]
+            latencies = [workflow.run_one(self.client, media) for _ in range(counts[mode])]
             after = self._cpu()
             self.executions += counts[mode] + 1
             medians[mode] = f"{statistics.median(latencies) * 1000:.0f} ms ({counts[mode]})"
@@ -302,16 +292,17 @@ class Bench:
     def _submit(self, media: dict[str, Any]) -> str | None:
         """The new execution's Id, or None when the API did not accept it (an error, a timeout)."""
         try:
-            return str(self.client.start(WORKFLOW, media)["Id"])
+            return str(self.client.start(workflow.WORKFLOW, media)["Id"])
         except (MedialensError, WorkflowApiCallError, OSError) as exc:
             print(f"  submission refused: {exc}", file=sys.stderr)
             return None
 
     def _costs(self, media: dict[str, Any]) -> list[Row]:
-        transitions, invocations = _costs_per_execution(self.client, self.session, self.endpoints, media)
-        operators, stages = len(STAGES) * len(OPERATIONS), len(STAGES)
-        mie_transitions = operators * MIE_SYNC_OPERATOR[0] + stages * MIE_STAGE[0]
-        mie_invocations = operators * MIE_SYNC_OPERATOR[1] + stages * MIE_STAGE[1]
+        costs = workflow.costs_per_execution(self.client, self.session, self.endpoints, media)
+        transitions, invocations = costs
+        operators, stages = len(workflow.STAGES) * len(workflow.OPERATIONS), len(workflow.STAGES)
+        mie_transitions = operators * workflow.MIE_SYNC_OPERATOR[0] + stages * workflow.MIE_STAGE[0]
+        mie_invocations = operators * workflow.MIE_SYNC_OPERATOR[1] + stages * workflow.MIE_STAGE[1]
         self.executions += 1
         return [
             ("state transitions", str(mie_transitions), str(transitions)),
@@ -321,12 +312,13 @@ class Bench:
         ]
 
     def _direct_calls(self) -> list[Row]:
-        operator = _operator_event({"Video": {"S3Bucket": "b", "S3Key": "k"}})
-        in_process = _time_calls(_in_process_handler(), operator, repeat=20)
-        lambda_arn = self.client.call("GET", f"/workflow/operation/{OPERATIONS[0]}")["StartLambdaArn"]
+        operator = workflow.operator_event({"Video": {"S3Bucket": "b", "S3Key": "k"}})
+        in_process = workflow.time_calls(workflow.in_process_handler(), operator, repeat=20)
+        operation = self.client.call("GET", f"/workflow/operation/{workflow.OPERATIONS[0]}")
         lambda_client = self.session.client("lambda", endpoint_url=self.endpoints.moto_url)
-        as_lambda = _time_calls(_lambda_invoker(lambda_client, lambda_arn), operator, repeat=20)
-        six = len(STAGES) * len(OPERATIONS)
+        invoker = workflow.lambda_invoker(lambda_client, operation["StartLambdaArn"])
+        as_lambda = workflow.time_calls(invoker, operator, repeat=20)
+        six = len(workflow.STAGES) * len(workflow.OPERATIONS)
         return [
             (f"{six} operator calls in this process (median)", "", f"{six * in_process * 1000:.1f} ms"),
             (
@@ -335,102 +327,6 @@ class Bench:
                 f"{six * as_lambda * 1000:.1f} ms",
             ),
         ]
-
-
-# MIE's generated machines, from its workflow API's ASL templates: a Sync operator is Filter (a
-# Lambda), Skip?, Execute (a Lambda), Did Complete?, Succeeded; each stage adds a Parallel state
-# and a Complete Stage Lambda.
-MIE_SYNC_OPERATOR = (5, 2)  # state transitions, Lambda invocations
-MIE_STAGE = (2, 1)
-
-
-def _costs_per_execution(
-    client: WorkflowClient, session: boto3.Session, endpoints: Endpoints, media: dict[str, Any]
-) -> tuple[int, int]:
-    """State transitions and Lambda invocations of one execution, read from its history."""
-    execution_id = client.start(WORKFLOW, media)["Id"]
-    client.wait(execution_id, timeout=WAIT_TIMEOUT, poll_seconds=POLL_SECONDS)
-    machine = client.call("GET", f"/workflow/{WORKFLOW}")["StateMachineArn"]
-    sfn = session.client("stepfunctions", endpoint_url=endpoints.moto_url)
-    arn = machine.replace(":stateMachine:", ":execution:") + f":{execution_id}"
-    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
-    transitions = sum(1 for event in events if event["type"].endswith("StateEntered"))
-    invocations = sum(1 for event in events if event["type"] == "LambdaFunctionScheduled")
-    return transitions, invocations
-
-
-def _define_workflow(client: WorkflowClient, session: boto3.Session, endpoints: Endpoints) -> dict[str, Any]:
-    handler = client.call("GET", f"/workflow/operation/{HANDLER_OPERATOR}")
-    for name in OPERATIONS:
-        definition = {
-            "Name": name,
-            "Type": "Sync",
-            "Configuration": {"MediaType": "Video", "Enabled": True},
-            "StartLambdaArn": handler["StartLambdaArn"],
-        }
-        client.upsert("operation", definition)
-    for stage in STAGES:
-        client.upsert("stage", {"Name": stage, "Operations": list(OPERATIONS)})
-    transitions: dict[str, dict[str, Any]] = {
-        stage: {"Next": following} for stage, following in itertools.pairwise(STAGES)
-    }
-    transitions[STAGES[-1]] = {"End": True}
-    client.upsert("", {"Name": WORKFLOW, "StartAt": STAGES[0], "Stages": transitions})
-    key = f"upload/bench-{uuid.uuid4().hex}/clip.mp4"
-    s3 = session.client("s3", endpoint_url=endpoints.moto_url)
-    s3.put_object(Bucket=endpoints.dataplane_bucket, Key=key, Body=b"\x00" * 1024)
-    return {"Video": {"S3Bucket": endpoints.dataplane_bucket, "S3Key": key}}
-
-
-def _run_one(client: WorkflowClient, media: dict[str, Any]) -> float:
-    started = time.perf_counter()
-    execution_id = client.start(WORKFLOW, media)["Id"]
-    final = client.wait(execution_id, timeout=WAIT_TIMEOUT, poll_seconds=POLL_SECONDS)
-    elapsed = time.perf_counter() - started
-    if final["Status"] != "Complete":
-        raise SystemExit(f"execution {execution_id} ended {final['Status']}: {final.get('Error')}")
-    return elapsed
-
-
-def _operator_event(media: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Name": OPERATIONS[0],
-        "AssetId": str(uuid.uuid4()),
-        "WorkflowExecutionId": str(uuid.uuid4()),
-        "Input": {"Media": media, "MetaData": {}},
-        "Configuration": {"MediaType": "Video", "Enabled": True},
-        "Status": "Started",
-        "MetaData": {},
-        "Media": {},
-    }
-
-
-def _in_process_handler() -> Callable[[dict[str, Any]], Any]:
-    entry = next(entry for entry in load_catalog() if entry.definition.Name == HANDLER_OPERATOR)
-    assert entry.definition.StartHandler is not None  # a Sync catalog operator has one
-    module_name, function_name = entry.definition.StartHandler.rsplit(".", 1)
-    handler = getattr(importlib.import_module(module_name), function_name)
-    return lambda event: handler(event, None)
-
-
-def _lambda_invoker(lambda_client: Any, arn: str) -> Callable[[dict[str, Any]], Any]:
-    def invoke(event: dict[str, Any]) -> Any:
-        response = lambda_client.invoke(FunctionName=arn, Payload=json.dumps(event).encode())
-        if response.get("FunctionError"):
-            raise SystemExit(f"direct invoke failed: {response['Payload'].read()!r}")
-        return json.loads(response["Payload"].read())
-
-    return invoke
-
-
-def _time_calls(call: Callable[[dict[str, Any]], Any], event: dict[str, Any], *, repeat: int) -> float:
-    call(event)  # warm-up
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call(event)
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def _quantile(values: list[float], q: float) -> float:

@@ -33,8 +33,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_workflow as workflow
 import boto3
-import controlplane_latency as latency
 from medialens_helper import HttpTransport
 from medialens_helper.workflow_client import WorkflowClient
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -174,14 +174,14 @@ def _measure(endpoints: Any, state: StateDir, executions: int, dynamodb: DynamoD
         region_name=credentials.region,
     )
     client = WorkflowClient(HttpTransport(endpoints.workflow_api, session=session))
-    media = latency._define_workflow(client, session, endpoints)
-    latency._run_one(client, media)  # warm-up: imports in fresh workers
+    media = workflow.define_workflow(client, session, endpoints)
+    workflow.run_one(client, media)  # warm-up: imports in fresh workers
     time.sleep(1.0)
     TALLY.reset()
     dynamodb_cpu_started = dynamodb.tally()["cpu"] if dynamodb is not None else 0.0
     cpu_started = time.process_time()
     wall_started = time.perf_counter()
-    latencies = [latency._run_one(client, media) for _ in range(executions)]
+    latencies = [workflow.run_one(client, media) for _ in range(executions)]
     wall = time.perf_counter() - wall_started
     cpu = time.process_time() - cpu_started
     if dynamodb is not None:

@@ -21,13 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from medialens.runtime.function_env import function_env
 from medialens.runtime.function_logs import ACCOUNT_ID, FunctionLogs, forward_output
 from medialens.runtime.functions import FunctionSpec
 from medialens.runtime.protocol import (
     FDS_ENV,
-    ISOLATED_ENV,
     FrameEOFError,
     FrameTimeoutError,
     read_frame,
@@ -38,7 +37,6 @@ LOG = logging.getLogger(__name__)
 INIT_TIMEOUT_SECONDS = 30.0  # importing boto3 and a handler can take a while on a busy machine
 CLOSE_GRACE_SECONDS = 2.0  # for all workers at once to exit on EOF, before the rest are killed
 __all__ = ["ACCOUNT_ID", "InvokeResult", "UnknownFunctionError", "WorkerPool"]
-_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 
 
 @dataclass(frozen=True)
@@ -295,7 +293,7 @@ class WorkerPool:
 
     def define(self, key: str, spec: FunctionSpec) -> None:
         """Run `spec` under `key` from now on; workers of an earlier definition are retired."""
-        env = _function_env(spec, self._code_paths, self._base_env)
+        env = function_env(spec, self._code_paths, self._base_env)
         previous = self._functions.get(key)
         cap = spec.reserved_concurrency or self._max_workers
         self._functions[key] = _Function(spec, env, cap, self._logs)
@@ -366,41 +364,3 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _function_env(
-    spec: FunctionSpec, code_paths: Sequence[Path], base_env: Mapping[str, str]
-) -> dict[str, str]:
-    env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
-    env.update(base_env)
-    env.update(spec.environment)
-    paths = list(spec.code_paths) or list(code_paths)
-    if spec.isolated:
-        # Only the function's own folders may hold the platform's packages (see worker_main);
-        # the runtime itself still comes from the pool's code paths, after them.
-        env[ISOLATED_ENV] = os.pathsep.join(str(path) for path in spec.code_paths)
-        paths += [path for path in code_paths if path not in paths]
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-    lambda_vars: dict[str, Any] = {
-        "_HANDLER": spec.handler,
-        "AWS_REGION": region,
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-        "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": spec.memory_mb,
-        "AWS_LAMBDA_FUNCTION_TIMEOUT": int(spec.timeout_seconds),
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{uuid.uuid4().hex}",
-        "LAMBDA_TASK_ROOT": str(paths[0]) if paths else os.getcwd(),
-        "MEDIALENS_FUNCTION_ARN": _function_arn(region, spec),
-        "PYTHONPATH": os.pathsep.join(str(path) for path in paths),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.update({key: str(value) for key, value in lambda_vars.items()})
-    return env
-
-
-def _function_arn(region: str, spec: FunctionSpec) -> str:
-    # The context's invoked_function_arn: qualified when a published version runs.
-    arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{spec.name}"
-    return arn if spec.version == "$LATEST" else f"{arn}:{spec.version}"
