@@ -87,9 +87,10 @@ class _ProgramCache:
         self._size = size
         self._programs: OrderedDict[str, tuple[EvalComponent, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        # One build per definition at a time: a burst of executions of a new definition would
-        # otherwise each build it (20 at once: 20 builds of ~70 ms, under the GIL).
-        self._building: dict[str, threading.Lock] = {}
+        # One build at a time: a burst of executions of a new definition would otherwise each
+        # build it (20 at once: 20 builds of ~70 ms). Builds of different definitions would run
+        # in turn under the GIL all the same.
+        self._build_lock = threading.Lock()
 
     def program(self, definition: str) -> tuple[EvalComponent, Any]:
         with self._lock:
@@ -97,21 +98,14 @@ class _ProgramCache:
             if cached is not None:
                 self._programs.move_to_end(definition)
                 return cached
-            building = self._building.setdefault(definition, threading.Lock())
-        with building:
+        with self._build_lock:
             with self._lock:
                 cached = self._programs.get(definition)
-            if cached is not None:  # built meanwhile by the thread this one waited for
+            if cached is not None:  # built by the thread this one waited for
                 return cached
-            try:
-                built = _build_program(definition)  # a syntax error raises, as moto does: not cached
-            except BaseException:
-                with self._lock:
-                    self._building.pop(definition, None)
-                raise
+            built = _build_program(definition)  # a syntax error raises, as moto does: not cached
             with self._lock:
                 self._programs[definition] = built
-                self._building.pop(definition, None)
                 while len(self._programs) > self._size:
                     self._programs.popitem(last=False)
             return built

@@ -318,8 +318,8 @@ class WorkerPool:
     def warm(self) -> dict[str, InvokeResult]:
         """Start one worker per function that has none and is `warm_at_start`, in parallel;
         returns the init failures. The others start at their first invocation."""
-        cold = [fn for fn in self._functions.values() if fn.spec.warm_at_start and not fn.live]
-        started = [(fn, fn.spawn()) for fn in cold]
+        to_start = [fn for fn in self._functions.values() if fn.spec.warm_at_start and not fn.live]
+        started = [(fn, fn.spawn()) for fn in to_start]
         failures: dict[str, InvokeResult] = {}
         for fn, worker in started:
             failure = worker.wait_ready()
